@@ -1,0 +1,67 @@
+/**
+ * Bench-only entry for the bridge: loads a config file through the product's own loader, builds
+ * `new App(config)` exactly as src/main.ts does, starts it and prints one JSON line with the bound
+ * addresses on stdout. Differences from src/main.ts, all for measuring:
+ *   - a control server (GET /clock: this process's wall clock, for cross-process latency);
+ *   - with --stamp, the product's acceptance time (QueuedEvent.acceptedAt, taken in accept()) is
+ *     copied into the event's custom details as `bench_accepted_ms`, so the simulator can compute
+ *     acceptance → receipt. Only the latency scenario uses it;
+ *   - SIGTERM exits at once (no drain): the benchmark has read what it needs by then.
+ *
+ * Usage: bun bench/lib/bridge-runner.ts --config FILE [--stamp]
+ */
+import { App } from '../../src/app'
+import { loadConfig } from '../../src/config/load'
+import { createLogger } from '../../src/observability/logger'
+
+const argv = process.argv.slice(2)
+const file = argv[argv.indexOf('--config') + 1]
+if (!argv.includes('--config') || !file) {
+  process.stderr.write('usage: bridge-runner.ts --config FILE [--stamp]\n')
+  process.exit(2)
+}
+const t0 = performance.now()
+const loaded = loadConfig({ file, env: {} })
+if (loaded.kind === 'error') {
+  process.stderr.write(`config: ${loaded.message}\n`)
+  process.exit(2)
+}
+const config = loaded.config
+const app = new App(config, { logger: createLogger(config.logging.level), defaultMetrics: true })
+
+if (argv.includes('--stamp')) {
+  // The queue is an interface (ring buffer or durable store); wrap its offer on this instance only.
+  const queue = (app as unknown as { queue: { offer(ev: { acceptedAt: number; body: { customDetails?: Record<string, unknown> } }): unknown } }).queue
+  const offer = queue.offer.bind(queue)
+  const origin = performance.timeOrigin
+  queue.offer = (ev) => {
+    const cd = ev.body.customDetails ?? (ev.body.customDetails = {})
+    cd.bench_accepted_ms = origin + ev.acceptedAt
+    return offer(ev)
+  }
+}
+
+const bound = await app.start()
+const control = Bun.serve({
+  hostname: '127.0.0.1',
+  port: 0,
+  fetch(req) {
+    const path = new URL(req.url).pathname
+    if (path === '/clock') return new Response(String(performance.timeOrigin + performance.now()))
+    return new Response('not found', { status: 404 })
+  },
+})
+process.on('SIGTERM', () => process.exit(0))
+process.on('SIGINT', () => process.exit(0))
+process.stdout.write(
+  JSON.stringify({
+    ready: true,
+    pid: process.pid,
+    startMs: Math.round((performance.now() - t0) * 10) / 10,
+    http: bound.http.url,
+    tcpPort: bound.tcp?.port,
+    metrics: bound.metrics?.url,
+    control: `http://127.0.0.1:${control.port}`,
+    durable: (config as { queue: { durable?: boolean } }).queue.durable ?? false,
+  }) + '\n',
+)

@@ -1,0 +1,24 @@
+/**
+ * `--check-config` report: the effective configuration as YAML with secrets masked, where each
+ * overridden value came from, and which ilert endpoint the bridge would talk to.
+ */
+import { stringify } from 'yaml'
+import type { ConfigSources } from '../config/load'
+import { usesEmbeddedSimulator } from '../config/embedded'
+import { maskConfig } from '../config/mask'
+import type { Config } from '../config/schema'
+import { versionLine } from '../version'
+
+export function checkReport(config: Config, sources: ConfigSources): string {
+  const fromEnv = Object.entries(sources.values).flatMap(([path, src]) => (src.kind === 'env' ? [`${src.variable} -> ${path}`] : []))
+  const target = usesEmbeddedSimulator(config, sources)
+    ? 'the bundled ilert simulator (no ilert key and no ilert.api_url configured)'
+    : config.ilert.api_url
+  const header = [
+    `# ${versionLine()}: configuration OK${sources.file ? ` (${sources.file})` : ' (no file: defaults and environment)'}`,
+    '# Effective configuration, secrets masked.',
+    `# Delivers to: ${target}`,
+    ...(fromEnv.length ? [`# From the environment: ${fromEnv.join(', ')}`] : []),
+  ]
+  return `${header.join('\n')}\n${stringify(maskConfig(config), { lineWidth: 0 })}`
+}

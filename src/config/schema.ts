@@ -1,0 +1,233 @@
+/**
+ * The bridge's whole configuration as one TypeBox schema with documented defaults.
+ * Loaded and validated once at start (see load.ts); the rest of the code receives a typed `Config`.
+ * The seed README's keys (listen, tls, ilert, mapping, rate_limit, retries, logging, metrics) are
+ * accepted exactly as written; everything else is what the real ilert API needs.
+ */
+import { Type, type Static } from '@sinclair/typebox'
+
+const Positive = (def: number, extra: object = {}) => Type.Integer({ minimum: 1, default: def, ...extra })
+const Seconds = (def: number) => Type.Number({ exclusiveMinimum: 0, default: def })
+
+export const LevelName = Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z][a-z0-9_-]*$' })
+
+export const LevelTarget = Type.Object(
+  {
+    priority: Type.Union([Type.Literal('HIGH'), Type.Literal('LOW')]),
+    severity: Type.Integer({ minimum: 1, maximum: 5 }),
+  },
+  { additionalProperties: false },
+)
+
+export const ConfigSchema = Type.Object(
+  {
+    listen: Type.Object(
+      {
+        address: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        max_body_bytes: Positive(1_048_576),
+        /** Events in one POST /events body (JSON array or NDJSON lines); more is a 413. */
+        max_events_per_request: Positive(10_000),
+        /** Seconds a connection may stay silent (also mid-request); Bun caps it at 255. Headers must be complete within Bun's fixed 10 s. */
+        idle_timeout_seconds: Positive(30, { maximum: 255 }),
+        /** Requests being handled at once on the HTTP listener; beyond it 503. */
+        max_requests_in_flight: Positive(1024),
+        /** Requests being handled at once per client address; beyond it 429. */
+        max_requests_in_flight_per_peer: Positive(64),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    tls: Type.Object(
+      {
+        cert_file: Type.Optional(Type.String()),
+        key_file: Type.Optional(Type.String()),
+        /** PEM CA bundle: a TCP client presenting a certificate it signed needs no auth line. */
+        client_ca_file: Type.Optional(Type.String()),
+        /** Oldest TLS version offered; older ones are never accepted. */
+        min_version: Type.Union([Type.Literal('TLSv1.2'), Type.Literal('TLSv1.3')], { default: 'TLSv1.2' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    tcp: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        address: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
+        max_line_bytes: Positive(65_536, { maximum: 16_777_216 }),
+        max_connections: Positive(1024),
+        idle_timeout_seconds: Positive(300),
+        /** Connections at once from one client address; beyond it the connection is refused. */
+        max_connections_per_peer: Positive(256),
+        /** Seconds a new connection has to finish its TLS handshake and send its first line (the auth line when required). */
+        auth_timeout_seconds: Positive(10),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    ilert: Type.Object(
+      {
+        /** User API key for the REST API (MCP tools). Secret. */
+        api_key: Type.String({ default: '' }),
+        api_url: Type.String({ default: 'https://api.ilert.com', pattern: '^https?://' }),
+        /** Alert-source integration key used by the Events API. Secret. */
+        integration_key: Type.String({ default: '' }),
+        /** Seed README's "optional fallback": used as integration key when integration_key is empty. Secret. */
+        webhook_key: Type.String({ default: '' }),
+        connect_timeout_seconds: Seconds(5),
+        timeout_seconds: Seconds(15),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    mapping: Type.Object(
+      {
+        priority_map: Type.Record(Type.String({ pattern: '^[0-9]+$' }), LevelName, {
+          default: { '1': 'critical', '2': 'high', '3': 'medium', '4': 'low' },
+        }),
+        /** Level used when an event carries no priority. */
+        default_level: Type.String({ default: 'medium' }),
+        levels: Type.Record(LevelName, LevelTarget, {
+          default: {
+            critical: { priority: 'HIGH', severity: 1 },
+            high: { priority: 'HIGH', severity: 2 },
+            medium: { priority: 'LOW', severity: 3 },
+            low: { priority: 'LOW', severity: 4 },
+            info: { priority: 'LOW', severity: 5 },
+          },
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    rate_limit: Type.Object(
+      {
+        /** Global cap on outgoing calls per window (ilert's per-IP API limit is 700/min). */
+        per_minute: Positive(600, { maximum: 1_000_000 }),
+        /** Cap per integration key (ilert: 50 events/min per alert source). */
+        per_key_per_minute: Positive(50, { maximum: 100_000 }),
+        /** Window length; 60 for real ilert. Tests and benchmarks scale it down. */
+        window_seconds: Seconds(60),
+        /** Extra time a spent token stays spent, covering clock and network skew against ilert's windows. */
+        margin_seconds: Type.Number({ minimum: 0, default: 1 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    retries: Type.Object(
+      {
+        max_attempts: Positive(5),
+        base_interval_seconds: Seconds(2),
+        max_interval_seconds: Seconds(60),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    queue: Type.Object(
+      {
+        /** Events held undelivered (waiting, in flight or backing off); ingest pushes back when reached. */
+        capacity: Positive(65_536, { maximum: 16_777_216 }),
+        /** Store every event on disk (SQLite, WAL) before acknowledging it. */
+        durable: Type.Boolean({ default: true }),
+        /** Directory of the durable store (created if missing). */
+        path: Type.String({ default: './mcp-ilert-data', minLength: 1 }),
+        /** fsync policy: normal survives a process crash, full also a power loss, off neither. */
+        sync: Type.Union([Type.Literal('normal'), Type.Literal('full'), Type.Literal('off')], { default: 'normal' }),
+        /** Upper bound on the store's size in bytes (0 = the disk's size); beyond it ingest answers storage_full. */
+        max_disk_bytes: Type.Integer({ minimum: 0, default: 0 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    dispatch: Type.Object(
+      {
+        concurrency: Positive(16, { maximum: 1024 }),
+        batch_size: Positive(1024),
+        /** Coalesced entries waiting for delivery; ingest slows when reached. */
+        max_pending: Positive(100_000),
+        drain_timeout_seconds: Type.Number({ minimum: 0, default: 30 }),
+        /** Dead letters kept in memory when queue.durable is false (the durable store keeps all). */
+        dead_letter_capacity: Positive(10_000),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    logging: Type.Object(
+      {
+        level: Type.Union(
+          [Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')],
+          { default: 'info' },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    metrics: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        listen_address: Type.String({ default: '127.0.0.1' }),
+        listen_port: Type.Integer({ minimum: 0, maximum: 65535, default: 9090 }),
+        /** When set, GET /metrics requires "Authorization: Bearer <token>". Secret. */
+        token: Type.String({ default: '' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Inbound authentication for POST /events, the admin API and TCP (security/). */
+    auth: Type.Object(
+      {
+        /** Bearer tokens (TCP: first line {"auth":"<token>"}). Empty list: no authentication. Secrets. */
+        tokens: Type.Array(Type.String({ minLength: 16 }), { default: [] }),
+        /** File with more tokens, one per line (# comments); read at start. */
+        tokens_file: Type.String({ default: '' }),
+        /** When set, only these tokens may use /admin/* (others get 403); when empty, any token may. Secrets. */
+        admin_tokens: Type.Array(Type.String({ minLength: 16 }), { default: [] }),
+        /** Longest delay put on one failed authentication; repeated failures from one address wait longer, up to this. */
+        failure_delay_max_seconds: Type.Number({ minimum: 0, default: 5 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Structural bounds on inbound JSON, whatever the transport. */
+    limits: Type.Object(
+      {
+        /** Deepest nesting of arrays/objects in one event; deeper events are rejected (reason json_too_deep). */
+        max_json_depth: Positive(32, { maximum: 1000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** MCP endpoint at /mcp on the HTTP listener (src/ingest/mcp/). */
+    mcp: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        /** Host names (besides loopback) the Host header may carry; DNS-rebinding protection. */
+        allowed_hosts: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+        /** Origins (scheme://host[:port]) besides loopback that browsers may call /mcp from. */
+        allowed_origins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+        /** Hide every tool that changes state (send_event, accept/resolve/assign, incidents). */
+        read_only: Type.Boolean({ default: false }),
+        /** A bearer that is not a configured token is used as the caller's ilert user API key. */
+        accept_ilert_keys: Type.Boolean({ default: true }),
+        /** Requests without Authorization act with ilert.api_key (single-user bridge on loopback). */
+        allow_anonymous: Type.Boolean({ default: false }),
+        /** Bridge-issued bearer tokens, each mapped to an ilert user API key (default ilert.api_key). Secrets. */
+        tokens: Type.Array(
+          Type.Object(
+            {
+              token: Type.String({ minLength: 16 }),
+              ilert_api_key: Type.Optional(Type.String()),
+              name: Type.Optional(Type.String({ maxLength: 64 })),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [] },
+        ),
+        /** REST calls per ilert user key per minute (ilert allows 120). */
+        rest_per_minute: Positive(120),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export type Config = Static<typeof ConfigSchema>
+export type LevelTargetT = Static<typeof LevelTarget>
+
+/** Dotted paths of every value that is a secret: masked in --check-config, never logged. */
+export const SECRET_PATHS = ['ilert.api_key', 'ilert.integration_key', 'ilert.webhook_key', 'metrics.token'] as const
+
+/** Lists whose every item is a secret (auth.tokens): masked item by item, never logged. */
+export const SECRET_LISTS = ['auth.tokens', 'auth.admin_tokens'] as const
+
+/** Secret fields inside list entries: list path → the entry fields that are secrets (see mask.ts). */
+export const SECRET_LIST_FIELDS: Readonly<Record<string, readonly string[]>> = { 'mcp.tokens': ['token', 'ilert_api_key'] }

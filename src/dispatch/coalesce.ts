@@ -1,0 +1,62 @@
+/**
+ * Coalescing rules. Events waiting for the same (integration key, alert key) form a lane of
+ * entries, one entry per state change. A new event merges into the lane's last entry when that
+ * entry has the same event type and is not on the wire; otherwise it starts a new entry. So an
+ * alert storm becomes one ilert call per alert and state change, and per-key order is kept
+ * (ALERT, RESOLVE, ALERT stays three calls in that order).
+ */
+import type { IlertEventBody, QueuedEvent } from '../pipeline/ilert-event'
+
+/** One pending ilert call: the newest event of a run of same-type events. */
+export interface Entry {
+  body: IlertEventBody
+  /** Events merged into this call (1 = not coalesced). */
+  count: number
+  /** Acceptance time of the oldest merged event (performance.now()). */
+  acceptedAt: number
+  attempts: number
+  /** Store ids of every merged event (durable queue), completed together with the call. */
+  ids: number[]
+}
+
+/** Comments are appended rather than replaced; beyond this many a new call starts. */
+export const MAX_MERGED_COMMENTS = 50
+
+export function newEntry(ev: QueuedEvent): Entry {
+  return { body: ev.body, count: 1, acceptedAt: ev.acceptedAt, attempts: ev.attempts, ids: ev.id === 0 ? [] : [ev.id] }
+}
+
+/**
+ * Merges `ev` into `tail` if allowed and returns true; otherwise leaves both untouched.
+ * The newest event's fields win (latest summary, details, priority); labels are unioned;
+ * comments accumulate.
+ */
+export function tryMerge(tail: Entry, ev: QueuedEvent): boolean {
+  const prev = tail.body
+  const next = ev.body
+  if (prev.eventType !== next.eventType) return false
+  if (next.eventType === 'COMMENT') {
+    const merged = (prev.comments?.length ?? 0) + (next.comments?.length ?? 0)
+    if (merged > MAX_MERGED_COMMENTS) return false
+    tail.body = prev.comments && next.comments ? { ...next, comments: [...prev.comments, ...next.comments] } : next
+  } else {
+    tail.body = prev.labels === undefined || coversLabels(next.labels, prev.labels) ? next : { ...next, labels: { ...prev.labels, ...next.labels } }
+  }
+  tail.count++
+  if (ev.id !== 0) tail.ids.push(ev.id)
+  if (ev.attempts > tail.attempts) tail.attempts = ev.attempts
+  return true
+}
+
+/** True when `next` already names every label of `prev` (a storm repeats its labels): no union needed. */
+function coversLabels(next: Record<string, string> | undefined, prev: Record<string, string>): boolean {
+  if (next === undefined) return false
+  for (const k in prev) if (!(k in next)) return false
+  return true
+}
+
+/** The body to send: records how many events the call stands for in customDetails. */
+export function bodyForSend(entry: Entry): IlertEventBody {
+  if (entry.count === 1) return entry.body
+  return { ...entry.body, customDetails: { ...entry.body.customDetails, coalesced_events: entry.count } }
+}

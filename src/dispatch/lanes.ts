@@ -1,0 +1,96 @@
+/**
+ * Bookkeeping for the dispatcher: one Source per integration key (its rate bucket, its 429 pause
+ * and a round-robin ring of ready lanes) and one Lane per alert key (its ordered entries).
+ * Round-robin over lanes is what shares a key's budget fairly: a noisy alert key coalesces into
+ * one entry and waits its turn like every other key.
+ */
+import type { QueuedEvent } from '../pipeline/ilert-event'
+import { type Entry, newEntry, tryMerge } from './coalesce'
+import { Fifo } from '../queue/fifo'
+import { WindowTokenBucket } from './token-bucket'
+
+export interface Lane {
+  readonly key: string
+  readonly source: Source
+  readonly entries: Entry[]
+  inFlight: boolean
+  /** True while the lane sits in its source's ready ring or in the backoff heap. */
+  queued: boolean
+}
+
+export interface Source {
+  readonly bucket: WindowTokenBucket
+  readonly lanes: Map<string, Lane>
+  readonly ready: Fifo<Lane>
+  /** After a 429, no calls for this key before this time (performance.now()). */
+  pausedUntil: number
+  /** True while the source sits in the dispatcher's active ring. */
+  active: boolean
+}
+
+export interface RateShape {
+  perKey: number
+  windowMs: number
+  marginMs: number
+}
+
+export class LaneTable {
+  readonly sources = new Map<string, Source>()
+  /** Entries held (each a future ilert call). */
+  entries = 0
+  /** Events those entries stand for. */
+  events = 0
+
+  constructor(private readonly rate: RateShape) {}
+
+  /** The lane of the last `add` (kept in a field so the hot path allocates no result object). */
+  lastLane: Lane | undefined
+
+  /** Adds one event: merges it into its lane's tail (returns true) or appends a new entry (false). */
+  add(ev: QueuedEvent): boolean {
+    this.events++
+    const ik = ev.body.integrationKey
+    let source = this.sources.get(ik)
+    if (source === undefined) {
+      source = {
+        bucket: new WindowTokenBucket(this.rate.perKey, this.rate.windowMs, this.rate.marginMs),
+        lanes: new Map(),
+        ready: new Fifo(),
+        pausedUntil: 0,
+        active: false,
+      }
+      this.sources.set(ik, source)
+    }
+    let lane = source.lanes.get(ev.laneKey)
+    if (lane === undefined) {
+      lane = { key: ev.laneKey, source, entries: [], inFlight: false, queued: false }
+      source.lanes.set(ev.laneKey, lane)
+    }
+    this.lastLane = lane
+    const n = lane.entries.length
+    const tail = n === 0 ? undefined : lane.entries[n - 1]
+    // The head entry is on the wire while the lane is in flight; never merge into it.
+    if (tail !== undefined && !(lane.inFlight && n === 1) && tryMerge(tail, ev)) return true
+    lane.entries.push(newEntry(ev))
+    this.entries++
+    return false
+  }
+
+  /**
+   * Forgets integration keys with nothing pending whose rate history has expired (a fresh bucket
+   * would behave the same), so per-event integration keys cannot grow memory without bound.
+   */
+  sweep(now: number): void {
+    for (const [ik, source] of this.sources) {
+      if (source.lanes.size === 0 && !source.active && source.pausedUntil <= now && source.bucket.fullAt() <= now) this.sources.delete(ik)
+    }
+  }
+
+  /** Removes the lane's head entry after an outcome; forgets the lane when it is empty. */
+  completeHead(lane: Lane): void {
+    const head = lane.entries.shift()
+    this.entries--
+    this.events -= head?.count ?? 0
+    if (lane.entries.length === 0) lane.source.lanes.delete(lane.key)
+  }
+}

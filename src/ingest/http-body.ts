@@ -1,0 +1,119 @@
+/**
+ * Splits a POST /events body into items: one JSON event, a JSON array of events, or NDJSON
+ * (application/x-ndjson, one event per line). Parse failures are per item where the format
+ * allows it (NDJSON), so one bad line does not sink the others. `readBounded` reads a body while
+ * counting its bytes, so no body is held beyond the configured limit.
+ */
+import { isUtf8 } from 'node:buffer'
+
+export type BodyItem =
+  | { kind: 'value'; value: unknown; line?: number }
+  | { kind: 'bad'; reason: 'invalid_json' | 'invalid_utf8'; message: string; line?: number }
+
+export type ParsedBody =
+  | { kind: 'items'; items: BodyItem[] }
+  | { kind: 'error'; status: 400; reason: 'invalid_json' | 'invalid_utf8' | 'empty_body'; message: string }
+
+/** A read body: its text, and its bytes for the rare UTF-8 check. */
+export interface RawBody {
+  text: string
+  bytes: Uint8Array
+}
+
+/**
+ * Invalid UTF-8 must be refused, not decoded to U+FFFD and delivered altered. Decoding never
+ * fails, so the bytes are checked only when the text holds a replacement character.
+ */
+function hasInvalidUtf8(raw: RawBody): boolean {
+  return raw.text.includes('\uFFFD') && !isUtf8(raw.bytes)
+}
+
+export function parseEventsBody(raw: RawBody, contentType: string | null): ParsedBody {
+  if (contentType !== null && (contentType.includes('ndjson') || contentType.includes('jsonlines'))) return parseNdjson(raw)
+  const text = raw.text
+  if (text.trim() === '') return { kind: 'error', status: 400, reason: 'empty_body', message: 'request body is empty' }
+  if (hasInvalidUtf8(raw)) return { kind: 'error', status: 400, reason: 'invalid_utf8', message: 'body is not valid UTF-8' }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    return { kind: 'error', status: 400, reason: 'invalid_json', message: `body is not valid JSON: ${(err as Error).message}` }
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return { kind: 'error', status: 400, reason: 'empty_body', message: 'the JSON array holds no events' }
+    return { kind: 'items', items: value.map((v) => ({ kind: 'value' as const, value: v })) }
+  }
+  return { kind: 'items', items: [{ kind: 'value', value }] }
+}
+
+function parseNdjson(raw: RawBody): ParsedBody {
+  const text = raw.text
+  const badUtf8 = hasInvalidUtf8(raw) ? invalidUtf8Lines(raw.bytes) : undefined
+  const items: BodyItem[] = []
+  let start = 0
+  let line = 0
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start)
+    if (end === -1) end = text.length
+    line++
+    let stop = end
+    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--
+    if (stop > start) {
+      const line_ = text.slice(start, stop)
+      if (badUtf8?.has(line)) items.push({ kind: 'bad', reason: 'invalid_utf8', message: `line ${line} is not valid UTF-8`, line })
+      else if (line_.trim() !== '') {
+        try {
+          items.push({ kind: 'value', value: JSON.parse(line_), line })
+        } catch (err) {
+          items.push({ kind: 'bad', reason: 'invalid_json', message: `line ${line} is not valid JSON: ${(err as Error).message}`, line })
+        }
+      }
+    }
+    start = end + 1
+  }
+  if (items.length === 0) return { kind: 'error', status: 400, reason: 'empty_body', message: 'request body holds no events' }
+  return { kind: 'items', items }
+}
+
+/** Line numbers (1-based, split on \n bytes) whose bytes are not valid UTF-8. */
+function invalidUtf8Lines(bytes: Uint8Array): Set<number> {
+  const bad = new Set<number>()
+  let start = 0
+  for (let line = 1; start <= bytes.length; line++) {
+    let end = bytes.indexOf(10, start)
+    if (end === -1) end = bytes.length
+    if (!isUtf8(bytes.subarray(start, end))) bad.add(line)
+    start = end + 1
+  }
+  return bad
+}
+
+export class BodyTooLarge extends Error {}
+
+/** Reads the body, counting streamed bytes, so a chunked body without Content-Length is bounded too. */
+export async function readBounded(request: Request, max: number): Promise<RawBody> {
+  if (request.body === null) return { text: '', bytes: new Uint8Array(0) }
+  // With a declared length (already checked against max by the caller) one read is enough; a
+  // JS stream reader costs more than the rest of a single-event request.
+  const declared = request.headers.get('content-length')
+  if (declared !== null && request.headers.get('transfer-encoding') === null) {
+    const bytes = Buffer.from(await request.arrayBuffer())
+    if (bytes.length > max) throw new BodyTooLarge()
+    return { text: bytes.toString('utf8'), bytes }
+  }
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > max) {
+      await reader.cancel().catch(() => undefined)
+      throw new BodyTooLarge()
+    }
+    chunks.push(value)
+  }
+  const bytes = chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength) : Buffer.concat(chunks)
+  return { text: bytes.toString('utf8'), bytes }
+}

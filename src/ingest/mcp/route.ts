@@ -1,0 +1,100 @@
+/**
+ * /mcp on the bridge's HTTP listener: MCP Streamable HTTP (revisions 2025-03-26, 2025-06-18,
+ * 2025-11-25) in stateless JSON-response mode. Per request, in this order: Host/Origin guard
+ * (403), method (GET/DELETE/others → 405, no server stream to offer), bearer auth (401 with
+ * WWW-Authenticate), then a fresh transport + server handles the POST and answers the status
+ * codes the spec gives for malformed requests (406, 415, 400 -32700, ...).
+ */
+import { Elysia } from 'elysia'
+import type { Config } from '../../config/schema'
+import { createIlertRest, type IlertRest } from '../../ilert/rest-client'
+import { createAuditor } from '../../observability/audit'
+import type { Logger } from '../../observability/logger'
+import type { Metrics } from '../../observability/metrics'
+import { createNormalizer } from '../../pipeline/normalize'
+import { USER_AGENT } from '../../version'
+import type { Ingestor } from '../accept'
+import { createAuthenticator, type Caller } from './auth'
+import { createMcpMetrics } from './metrics'
+import { createOriginGuard } from './origin-guard'
+import { toolsFor } from './tools/index'
+import type { ToolContext } from './tools/types'
+
+export interface McpRouteDeps {
+  config: Config
+  ingestor: Ingestor
+  log: Logger
+  metrics: Metrics
+  /** Tests inject a client with a short window; default: a real one at config.ilert.api_url. */
+  rest?: IlertRest
+}
+
+const rpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
+  Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers })
+
+export function createMcpRoutes(deps: McpRouteDeps) {
+  const { config, log } = deps
+  const plugin = new Elysia({ name: 'mcp' })
+  if (!config.mcp.enabled) return plugin
+  const mcpCfg = config.mcp
+  const tokens = mcpCfg.tokens.map((t, i) => ({ token: t.token, ilertKey: t.ilert_api_key || config.ilert.api_key, name: t.name ?? `token ${i + 1}` }))
+  for (const t of mcpCfg.tokens) for (const s of [t.token, t.ilert_api_key ?? '']) log.redact(s)
+  for (const t of tokens) if (t.ilertKey === '') log.warn('An mcp.tokens entry has no ilert key (neither ilert_api_key nor ilert.api_key): its ilert tools will fail; send_event works.', { name: t.name })
+  if (mcpCfg.allow_anonymous && !['127.0.0.1', '::1', 'localhost'].includes(config.listen.address)) {
+    log.warn('mcp.allow_anonymous is on and listen.address is not loopback: anyone who reaches /mcp acts with ilert.api_key.', { address: config.listen.address })
+  }
+  const guard = createOriginGuard({ listenAddress: config.listen.address, allowedHosts: mcpCfg.allowed_hosts, allowedOrigins: mcpCfg.allowed_origins })
+  const auth = createAuthenticator({ tokens, acceptIlertKeys: mcpCfg.accept_ilert_keys, allowAnonymous: mcpCfg.allow_anonymous, defaultIlertKey: config.ilert.api_key })
+  const rest =
+    deps.rest ??
+    createIlertRest({ apiUrl: config.ilert.api_url, userAgent: USER_AGENT, timeoutMs: config.ilert.timeout_seconds * 1000, perMinute: mcpCfg.rest_per_minute })
+  const normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
+  const metrics = createMcpMetrics(deps.metrics.register)
+  const tools = toolsFor(mcpCfg.read_only)
+  const apiBase = `${config.ilert.api_url.replace(/\/+$/, '')}/api`
+  const paths = { alert: 'alerts', incident: 'incidents', service: 'services' } as const
+
+  const contextFor = (caller: Caller): ToolContext => ({
+    ilert: (req) =>
+      caller.ilertKey === ''
+        ? Promise.resolve({ kind: 'error', reason: 'unauthorized', message: 'No ilert API key: connect with "Authorization: Bearer <ilert user API key>" (or configure ilert.api_key for this bridge token).' })
+        : rest.call(caller.ilertKey, req),
+    ingestor: deps.ingestor,
+    normalizer,
+    link: (kind, id) => `${apiBase}/${paths[kind]}/${id}`,
+    audit: createAuditor(log, caller),
+  })
+
+  // The SDK loads on the first MCP request (see sdk-runtime.ts), not at start.
+  let runtime: Promise<typeof import('./sdk-runtime')> | undefined
+  const sdk = () => (runtime ??= import('./sdk-runtime'))
+
+  const handle = async (request: Request): Promise<Response> => {
+    const g = guard(request)
+    if (g.kind === 'denied') {
+      metrics.refused.labels(g.reason).inc()
+      return rpcError(403, -32000, g.message)
+    }
+    if (request.method !== 'POST') {
+      metrics.refused.labels('method').inc()
+      return rpcError(405, -32000, 'Method not allowed: this server is stateless and takes POST only.', { allow: 'POST' })
+    }
+    const a = auth(request)
+    if (a.kind === 'denied') {
+      metrics.refused.labels(a.reason).inc()
+      const challenge = a.reason === 'missing' ? 'Bearer realm="mcp-ilert"' : `Bearer realm="mcp-ilert", error="invalid_token", error_description="${a.message}"`
+      return rpcError(401, -32001, a.message, { 'www-authenticate': challenge })
+    }
+    const { WebStandardStreamableHTTPServerTransport, buildMcpServer } = await sdk()
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
+    const server = buildMcpServer(tools, contextFor(a.caller), metrics)
+    await server.connect(transport)
+    try {
+      return await transport.handleRequest(request)
+    } finally {
+      void server.close().catch(() => undefined)
+    }
+  }
+
+  return plugin.all('/mcp', ({ request }) => handle(request), { parse: 'none' })
+}

@@ -1,0 +1,82 @@
+/**
+ * Process entry point: parse the command line, load the config once, start the App (and the
+ * bundled ilert simulator when no ilert key is configured), drain on SIGTERM/SIGINT, and reload
+ * TLS certificates on SIGHUP.
+ * Everything else lives in modules that never read process.env themselves.
+ */
+import { App } from './app'
+import { runCli } from './cli/run'
+import type { Config } from './config/schema'
+import { createLogger } from './observability/logger'
+
+/** Integration key the embedded simulator accepts; it is not a real ilert key. */
+const EMBEDDED_KEY = 'il1api-embedded-simulator'
+const EMBEDDED_PORT = 8090
+
+async function main(): Promise<number | undefined> {
+  const r = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
+  if (r.kind === 'exit') return r.code
+  let config: Config = r.config
+  const log = createLogger(config.logging.level)
+  let simulator: { stop(): Promise<void> } | undefined
+  if (r.embedded) {
+    const { createSimulator } = await import('./simulator/simulator')
+    const started = await startEmbedded(createSimulator)
+    simulator = started.sim
+    config = { ...config, ilert: { ...config.ilert, api_url: started.url, integration_key: EMBEDDED_KEY } }
+    log.info('No ilert key configured: delivering to the bundled ilert simulator (not ilert). Set ILERT_INTEGRATION_KEY or ilert.integration_key to deliver to ilert.', {
+      simulator: started.url,
+      alerts: `${started.url}/api/alerts`,
+      userApiKey: 'sim-user-key',
+    })
+  }
+  for (const w of r.warnings) log.warn(w)
+  if (!config.ilert.integration_key && !config.ilert.webhook_key) {
+    log.warn('No ilert.integration_key configured: only events that carry their own integration_key can be delivered.')
+  }
+  const app = new App(config, { logger: log, defaultMetrics: true })
+  try {
+    const bound = await app.start()
+    if (r.embedded && config.mcp.enabled) {
+      log.info('MCP endpoint ready for agents, acting on the simulator\'s demo organization.', { mcp: `${bound.http.url}/mcp`, authorization: 'Bearer sim-user-key' })
+    }
+  } catch (err) {
+    log.error('Could not start.', { error: err as Error })
+    await simulator?.stop()
+    return 1
+  }
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info('Stopping: no new events accepted, draining the queue.', { signal, deadlineSeconds: config.dispatch.drain_timeout_seconds })
+    await app.stop()
+    await simulator?.stop()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  // Certificate rotation without a restart: new connections get the new files, open ones stay.
+  process.on('SIGHUP', () => void app.reloadTls())
+  return undefined
+}
+
+type SimFactory = typeof import('./simulator/simulator').createSimulator
+
+async function startEmbedded(createSimulator: SimFactory) {
+  // A fixed port makes the simulator easy to find; fall back to any free port if it is taken.
+  for (const port of [EMBEDDED_PORT, 0]) {
+    // Demo org with a few alerts; unauthenticated GETs so the README's curl quick start works.
+    const sim = createSimulator({ address: '127.0.0.1', port, openReads: true, demoAlerts: true })
+    try {
+      const { url } = await sim.start()
+      return { sim, url }
+    } catch (err) {
+      if (port === 0) throw err
+    }
+  }
+  throw new Error('unreachable')
+}
+
+const code = await main()
+if (code !== undefined) process.exit(code)

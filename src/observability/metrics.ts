@@ -1,0 +1,134 @@
+/**
+ * Every metric the bridge exports, declared in one place on an injected registry (tests pass a
+ * fresh one). The seed README's five names are kept exactly; the rest share the `mcp_` prefix.
+ * Label values are bounded enums (transport, reason), never keys or free text.
+ */
+import client from 'prom-client'
+
+export type Transport = 'http' | 'tcp' | 'mcp'
+export const TRANSPORTS: Transport[] = ['http', 'tcp', 'mcp']
+
+/** Live readings the gauges sample at scrape time (set by the App once the parts exist). */
+export interface GaugeSampler {
+  queueDepth(): number
+  queueCapacity(): number
+  pending(): number
+  deadLetters(): number
+}
+
+export function createMetrics(register = new client.Registry(), withDefaults = true) {
+  if (withDefaults) client.collectDefaultMetrics({ register })
+  let sampler: GaugeSampler | undefined
+  const inEvents = new client.Counter({
+    name: 'mcp_in_events_total',
+    help: 'Events accepted into the queue, by transport.',
+    labelNames: ['transport'],
+    registers: [register],
+  })
+  const rejected = new client.Counter({
+    name: 'mcp_rejected_events_total',
+    help: 'Inbound events or inputs rejected before the queue, by transport and reason.',
+    labelNames: ['transport', 'reason'],
+    registers: [register],
+  })
+  const outSuccess = new client.Counter({
+    name: 'mcp_out_success_total',
+    help: 'Events delivered to ilert (2xx), counting every event merged into a delivered call.',
+    registers: [register],
+  })
+  const outFailed = new client.Counter({
+    name: 'mcp_out_failed_total',
+    help: 'Events that failed for good (permanent 4xx or out of attempts) and went to the dead letters.',
+    labelNames: ['reason'],
+    registers: [register],
+  })
+  const outRetries = new client.Counter({
+    name: 'mcp_out_retries_total',
+    help: 'Delivery attempts scheduled for retry, by reason.',
+    labelNames: ['reason'],
+    registers: [register],
+  })
+  const outRequests = new client.Counter({
+    name: 'mcp_out_requests_total',
+    help: 'HTTP calls made to the ilert Events API, by outcome.',
+    labelNames: ['outcome'],
+    registers: [register],
+  })
+  const rateLimited = new client.Counter({
+    name: 'mcp_out_rate_limited_total',
+    help: '429 answers received from ilert.',
+    registers: [register],
+  })
+  const latency = new client.Histogram({
+    name: 'mcp_processing_latency_seconds',
+    help: 'Time from acceptance by the bridge to ilert answering the delivering call (oldest event of a coalesced call).',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [register],
+  })
+  const coalesced = new client.Counter({
+    name: 'mcp_coalesced_events_total',
+    help: 'Events merged into an already waiting event for the same integration key, alert key and state.',
+    registers: [register],
+  })
+  const dropped = new client.Counter({
+    name: 'mcp_dropped_events_total',
+    help: 'Accepted events that left the bridge undelivered, by reason (e.g. shutdown_deadline).',
+    labelNames: ['reason'],
+    registers: [register],
+  })
+  const queueDepth = new client.Gauge({
+    name: 'mcp_queue_depth',
+    help: 'Events in the ingest queue waiting for the dispatcher.',
+    registers: [register],
+    collect() {
+      if (sampler) this.set(sampler.queueDepth())
+    },
+  })
+  const queueCapacity = new client.Gauge({
+    name: 'mcp_queue_capacity',
+    help: 'Ingest queue capacity.',
+    registers: [register],
+    collect() {
+      if (sampler) this.set(sampler.queueCapacity())
+    },
+  })
+  const pending = new client.Gauge({
+    name: 'mcp_dispatch_pending',
+    help: 'Coalesced deliveries held by the dispatcher (waiting, in backoff or in flight).',
+    registers: [register],
+    collect() {
+      if (sampler) this.set(sampler.pending())
+    },
+  })
+  const deadLetters = new client.Gauge({
+    name: 'mcp_dead_letters',
+    help: 'Events held in the dead-letter store.',
+    registers: [register],
+    collect() {
+      if (sampler) this.set(sampler.deadLetters())
+    },
+  })
+  for (const t of TRANSPORTS) inEvents.labels(t).inc(0)
+  return {
+    register,
+    setSampler(s: GaugeSampler) {
+      sampler = s
+    },
+    inEvents,
+    rejected,
+    outSuccess,
+    outFailed,
+    outRetries,
+    outRequests,
+    rateLimited,
+    latency,
+    coalesced,
+    dropped,
+    queueDepth,
+    queueCapacity,
+    pending,
+    deadLetters,
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>

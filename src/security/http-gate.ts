@@ -1,0 +1,106 @@
+/**
+ * What every request to the HTTP listener passes before it reaches a route: the in-flight caps
+ * (listener-wide 503, per client address 429) and, when tokens are configured, bearer
+ * authentication. Default-deny: every path needs a token except the health probes and /mcp (which
+ * authenticates its callers itself, see ingest/mcp/auth.ts). With auth.admin_tokens set, /admin/*
+ * takes only those (another valid token gets 403). Failures are counted, and answered after the
+ * per-peer delay (failures.ts). Tagged outcomes name the reason, which is also the metric label.
+ */
+import type { FailureLimiter } from './failures'
+import type { SlotResult } from './peer-slots'
+import { PeerSlots } from './peer-slots'
+import type { AuthFailureReason, SecurityMetrics } from './metrics'
+import { parseBearer, type TokenVerifier } from './tokens'
+
+export interface HttpGateOptions {
+  verifier: TokenVerifier
+  failures: FailureLimiter
+  metrics: SecurityMetrics
+  maxInFlight: number
+  maxInFlightPerPeer: number
+  /** Counts a refused request: mcp_rejected_events_total{transport="http",reason}. */
+  countRejected(reason: string): void
+  /** Called for every refused authentication, e.g. to log it (never with the presented token). */
+  onAuthFailure?(peer: string, path: string, reason: AuthFailureReason): void
+}
+
+export type AuthDecision = { kind: 'open' } | { kind: 'ok'; tokenId: string } | { kind: 'denied'; status: 401 | 403; reason: AuthFailureReason }
+
+/** Paths reachable without a token: the probes, and /mcp with its own authentication. */
+const OPEN_PATHS = new Set(['/healthz', '/readyz', '/mcp'])
+
+/** The path of a request URL without building a URL object (hot path). */
+export function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2)
+  if (start === -1) return '/'
+  let end = url.length
+  const q = url.indexOf('?', start)
+  if (q !== -1) end = q
+  const h = url.indexOf('#', start)
+  if (h !== -1 && h < end) end = h
+  return url.slice(start, end)
+}
+
+export function decideAuth(verifier: TokenVerifier, path: string, authorization: string | null): AuthDecision {
+  if (!verifier.required || OPEN_PATHS.has(path)) return { kind: 'open' }
+  const bearer = parseBearer(authorization)
+  if (bearer.kind !== 'ok') return { kind: 'denied', status: 401, reason: bearer.kind }
+  const t = verifier.check(bearer.token)
+  if (t.kind === 'invalid') return { kind: 'denied', status: 401, reason: 'invalid' }
+  if (path.startsWith('/admin') && !t.admin) return { kind: 'denied', status: 403, reason: 'forbidden' }
+  return { kind: 'ok', tokenId: t.id }
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+function refusal(status: number, reason: string, error: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ error, reason }), { status, headers: { ...JSON_HEADERS, ...headers } })
+}
+
+const SLOT_REFUSALS: Record<Exclude<SlotResult, 'ok'>, () => Response> = {
+  listener_full: () => refusal(503, 'too_many_requests', 'the server is handling too many requests; retry later', { 'retry-after': '1' }),
+  peer_full: () => refusal(429, 'too_many_requests_per_peer', 'too many requests in flight from your address; retry later', { 'retry-after': '1' }),
+}
+
+function authRefusal(status: 401 | 403, reason: AuthFailureReason): Response {
+  if (status === 403) return refusal(403, 'forbidden', 'this token may not use the admin API (auth.admin_tokens)')
+  const challenge = reason === 'missing' ? 'Bearer realm="mcp-ilert"' : 'Bearer realm="mcp-ilert", error="invalid_token"'
+  const error = reason === 'missing' ? 'missing "Authorization: Bearer <token>"' : reason === 'malformed' ? 'malformed Authorization header; expected "Bearer <token>"' : 'invalid token'
+  return refusal(401, 'unauthorized', error, { 'www-authenticate': challenge })
+}
+
+export type Handler = (req: Request) => Response | Promise<Response>
+
+export function createHttpGate(opts: HttpGateOptions) {
+  const slots = new PeerSlots(opts.maxInFlight, opts.maxInFlightPerPeer)
+  return {
+    slots,
+    /** Runs `next` for `req` from `peer` if the caps and authentication allow it. */
+    async handle(req: Request, peer: string, next: Handler): Promise<Response> {
+      const got = slots.acquire(peer)
+      if (got !== 'ok') {
+        opts.countRejected(got === 'listener_full' ? 'too_many_requests' : 'too_many_requests_per_peer')
+        return SLOT_REFUSALS[got]()
+      }
+      try {
+        const path = pathOf(req.url)
+        const d = decideAuth(opts.verifier, path, req.headers.get('authorization'))
+        if (d.kind === 'denied') {
+          opts.metrics.authFailures.labels('http', d.reason).inc()
+          opts.onAuthFailure?.(peer, path, d.reason)
+          // A valid token on the wrong path is not a guess: no slowdown for 403.
+          if (d.status === 401) {
+            const delay = opts.failures.fail(peer)
+            if (delay > 0) await Bun.sleep(delay)
+          }
+          return authRefusal(d.status, d.reason)
+        }
+        return await next(req)
+      } finally {
+        slots.release(peer)
+      }
+    },
+  }
+}
+
+export type HttpGate = ReturnType<typeof createHttpGate>

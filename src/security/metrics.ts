@@ -1,0 +1,28 @@
+/**
+ * Security counters on the shared registry. Refusals for bounds (connections, requests, sizes)
+ * go to mcp_rejected_events_total{transport,reason} with the other input refusals; failed
+ * authentication has its own counter, so an alert on guessing does not drown in bad events.
+ * Labels are fixed enums, never a token, an address or a certificate name.
+ */
+import { Counter, type Registry } from 'prom-client'
+
+export type AuthFailureReason = 'missing' | 'malformed' | 'invalid' | 'forbidden' | 'timeout' | 'untrusted_certificate'
+export type AuthTransport = 'http' | 'tcp' | 'metrics'
+
+export interface SecurityMetrics {
+  authFailures: Counter<'transport' | 'reason'>
+  tlsReloads: Counter<'outcome'>
+}
+
+function counter<L extends string>(register: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
+  const existing = register.getSingleMetric(name)
+  if (existing !== undefined) return existing as Counter<L>
+  return new Counter({ name, help, labelNames, registers: [register] })
+}
+
+export function createSecurityMetrics(register: Registry): SecurityMetrics {
+  const authFailures = counter(register, 'mcp_auth_failures_total', 'Failed inbound authentications, by transport and reason.', ['transport', 'reason'])
+  for (const t of ['http', 'tcp'] as const) authFailures.labels(t, 'invalid').inc(0)
+  const tlsReloads = counter(register, 'mcp_tls_reloads_total', 'Certificate reloads on SIGHUP, by outcome (ok, error).', ['outcome'])
+  return { authFailures, tlsReloads }
+}

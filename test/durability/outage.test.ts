@@ -1,0 +1,95 @@
+/**
+ * ilert down for a while, a full store, a full disk: events accumulate within bounds, ingest
+ * pushes back instead of dropping or lying, and when ilert returns the backlog drains at the
+ * allowed rate with no 429 storm.
+ */
+import { afterAll, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { postEvents, startStack, waitFor } from '../helpers/harness'
+import { connectClient } from '../helpers/tcp-client'
+
+const dirs: string[] = []
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'mcp-ilert-out-'))
+  dirs.push(d)
+  return join(d, 'queue')
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+test('ilert down: events accumulate, then drain at the allowed rate with zero 429s', async () => {
+  const stack = await startStack({
+    config: {
+      queue: { durable: true, path: tmp() },
+      rate_limit: { per_key_per_minute: 20, per_minute: 1000, window_seconds: 0.5, margin_seconds: 0.03 },
+      retries: { max_attempts: 1000, base_interval_seconds: 0.05, max_interval_seconds: 0.3 },
+    },
+    sim: { rateLimit: { perKey: 20, windowMs: 500 }, faults: { downUntil: Date.now() + 2000 } },
+  })
+  try {
+    const events = Array.from({ length: 150 }, (_, i) => ({ alert_key: `out-${i}`, summary: 'db unreachable' }))
+    expect((await postEvents(stack, events)).status).toBe(202)
+    await waitFor('ilert back and every alert delivered', () => stack.sim.alerts().length === 150, 30_000)
+    const stats = stack.sim.stats()
+    expect(stats.rateLimited).toBe(0)
+    for (const max of Object.values(stats.maxPerWindowObserved)) expect(max).toBeLessThanOrEqual(20)
+    expect(stats.faults).toBeGreaterThan(0) // it really was down
+    expect(await stack.metric('mcp_out_failed_total')).toBe(0)
+  } finally {
+    await stack.stop()
+  }
+}, 40_000)
+
+test('store at queue.capacity: HTTP answers 503 + Retry-After, TCP stops reading; nothing accepted is dropped', async () => {
+  const stack = await startStack({
+    config: {
+      queue: { durable: true, path: tmp(), capacity: 10 },
+      retries: { max_attempts: 1000 },
+      rate_limit: { per_key_per_minute: 100_000, per_minute: 100_000 },
+    },
+    sim: { rateLimit: { perKey: 0 }, faults: { forceStatus: 503 } },
+  })
+  try {
+    expect((await postEvents(stack, Array.from({ length: 10 }, (_, i) => ({ alert_key: `bp-${i}`, summary: 'x' })))).status).toBe(202)
+    const res = await postEvents(stack, { alert_key: 'bp-over', summary: 'x' })
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).not.toBeNull()
+    // TCP: the line is held, not rejected.
+    const client = await connectClient(stack.bound.tcp!.port)
+    await client.send(JSON.stringify({ alert_key: 'bp-tcp', summary: 'x' }) + '\n')
+    await Bun.sleep(300)
+    expect(client.lastAck()).toBeUndefined()
+    expect(client.errors()).toEqual([])
+    stack.sim.setFaults({ forceStatus: undefined })
+    expect((await client.waitForAck(1, 15_000)).accepted).toBe(1)
+    await waitFor('all 11 delivered', () => stack.sim.alerts().length === 11, 15_000)
+    client.close()
+  } finally {
+    await stack.stop()
+  }
+}, 30_000)
+
+test('store full on disk: acknowledgements stop (HTTP 503 storage_full, TCP error + close), earlier events still delivered', async () => {
+  const stack = await startStack({ config: { queue: { durable: true, path: tmp(), max_disk_bytes: 96 * 1024 } } })
+  try {
+    expect((await postEvents(stack, { alert_key: 'fits', summary: 'small' })).status).toBe(202)
+    const huge = Array.from({ length: 40 }, (_, i) => ({ alert_key: `big-${i}`, summary: 'x', details: 'y'.repeat(8000) }))
+    const res = await postEvents(stack, huge)
+    expect(res.status).toBe(503)
+    expect(((await res.json()) as any).reason).toBe('storage_full')
+    expect(await stack.metric('mcp_rejected_events_total', { transport: 'http', reason: 'storage_full' })).toBe(40)
+
+    const client = await connectClient(stack.bound.tcp!.port)
+    await client.send(huge.map((e) => JSON.stringify(e)).join('\n') + '\n')
+    await client.waitForClose(10_000)
+    expect(client.errors().at(-1)).toMatchObject({ reason: 'storage_full' })
+    expect(client.lastAck()?.accepted ?? 0).toBe(0)
+    await waitFor('the small event delivered', () => stack.sim.alerts().some((a) => a.alertKey === 'fits'))
+    expect(stack.sim.alerts().some((a) => a.alertKey.startsWith('big-'))).toBe(false)
+  } finally {
+    await stack.stop()
+  }
+})

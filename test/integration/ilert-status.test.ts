@@ -1,0 +1,111 @@
+/**
+ * One test per ilert answer (202, 400, 404, 429, 500, 503, timeout, connection reset): the real
+ * bridge against the real simulator over loopback, checking what ilert received and what the
+ * bridge counted. Faults are switched on and off in the simulator at run time.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
+import { postEvents, type Stack, startStack, waitFor } from '../helpers/harness'
+
+let stack: Stack
+let n = 0
+beforeAll(async () => {
+  stack = await startStack({
+    config: {
+      retries: { max_attempts: 4, base_interval_seconds: 0.05, max_interval_seconds: 0.1 },
+      ilert: { timeout_seconds: 0.3 },
+      // Windows scaled down from ilert's 60 s so a 429 pause lasts half a second.
+      rate_limit: { window_seconds: 0.5, per_key_per_minute: 1000, per_minute: 1000 },
+    },
+    sim: { rateLimit: { perKey: 1000, windowMs: 60_000 } },
+  })
+})
+afterEach(() => {
+  stack.sim.setFaults({ forceStatus: undefined, errorRatio: 0, resetRatio: 0, hangMs: 0 })
+})
+afterAll(() => stack.stop())
+
+const alertsFor = async (key: string) =>
+  ((await (await fetch(`${stack.simUrl}/api/alerts?max-results=100`)).json()) as any[]).filter((a) => a.alertKey === key)
+const received = (key: string) => stack.sim.events().filter((e: any) => e.alertKey === key).length
+
+async function send(): Promise<string> {
+  const key = `status-${++n}`
+  const res = await postEvents(stack, { mcp_id: key, priority: 1, summary: `test ${key}` })
+  expect(res.status).toBe(202)
+  return key
+}
+
+describe('ilert answers', () => {
+  test('202: delivered once, counted as success', async () => {
+    const before = await stack.metric('mcp_out_success_total')
+    const key = await send()
+    await waitFor('alert', async () => (await alertsFor(key)).length === 1)
+    await waitFor('success count', async () => (await stack.metric('mcp_out_success_total')) === before + 1)
+  })
+
+  for (const status of [400, 404]) {
+    test(`${status}: not retried, counted as failed, kept in the dead letters with ilert's message`, async () => {
+      stack.sim.setFaults({ forceStatus: status })
+      const statsBefore = stack.sim.stats().received
+      const key = await send()
+      await waitFor('failed count', async () => (await stack.metric('mcp_out_failed_total', { reason: `status_${status}` })) === 1)
+      expect(stack.sim.stats().received - statsBefore).toBe(1)
+      const dl = (await (await fetch(`${stack.bound.http.url}/admin/dead-letters`)).json()) as any
+      const mine = dl.items.find((d: any) => d.event.alertKey === key)
+      expect(mine).toMatchObject({ reason: `status_${status}`, attempts: 1 })
+      expect(mine.lastAnswer).toContain(String(status))
+      expect(JSON.stringify(dl)).not.toContain('il1api-test-key-0001')
+      expect(stack.log.lines.some((l) => l.includes('dead letters') && l.includes(`HTTP ${status}`))).toBe(true)
+    })
+  }
+
+  test('429: the key pauses until the next window and the event is delivered after (not an attempt)', async () => {
+    stack.sim.setFaults({ forceStatus: 429 })
+    const failedBefore = await stack.metric('mcp_out_failed_total')
+    const key = await send()
+    await waitFor('a 429', async () => (await stack.metric('mcp_out_rate_limited_total')) >= 1)
+    stack.sim.setFaults({ forceStatus: undefined })
+    await waitFor('delivery after the pause', async () => (await alertsFor(key)).length === 1)
+    expect(await stack.metric('mcp_out_retries_total', { reason: 'status_429' })).toBeGreaterThanOrEqual(1)
+    // A 429 is not a failed attempt: nothing went to the dead letters.
+    expect(await stack.metric('mcp_out_failed_total')).toBe(failedBefore)
+  })
+
+  for (const status of [500, 503]) {
+    test(`${status}: retried with backoff until ilert recovers, then delivered once`, async () => {
+      stack.sim.setFaults({ forceStatus: status })
+      const key = await send()
+      await waitFor('two failed attempts', async () => received(key) === 0 && (await stack.metric('mcp_out_retries_total', { reason: `status_${status}` })) >= 2)
+      stack.sim.setFaults({ forceStatus: undefined })
+      await waitFor('delivery', async () => (await alertsFor(key)).length === 1)
+      expect(received(key)).toBe(1)
+    })
+  }
+
+  test('timeout: a hanging ilert is abandoned after ilert.timeout_seconds and retried', async () => {
+    stack.sim.setFaults({ hangMs: 2000 })
+    const successBefore = await stack.metric('mcp_out_success_total')
+    await send()
+    await waitFor('a timeout retry', async () => (await stack.metric('mcp_out_retries_total', { reason: 'timeout' })) >= 1)
+    stack.sim.setFaults({ hangMs: 0 })
+    await waitFor('delivery', async () => (await stack.metric('mcp_out_success_total')) > successBefore, 15_000)
+    expect(await stack.metric('mcp_out_failed_total', { reason: 'attempts_exhausted' })).toBe(0)
+  })
+
+  test('connection reset: retried as a network error, then delivered', async () => {
+    stack.sim.setFaults({ resetRatio: 1 })
+    const key = await send()
+    await waitFor('a network retry', async () => (await stack.metric('mcp_out_retries_total', { reason: 'network' })) >= 1)
+    stack.sim.setFaults({ resetRatio: 0 })
+    await waitFor('delivery', async () => (await alertsFor(key)).length === 1)
+  })
+
+  test('out of attempts: moved to the dead letters as attempts_exhausted, never silently dropped', async () => {
+    stack.sim.setFaults({ forceStatus: 503 })
+    const before = await stack.metric('mcp_out_failed_total', { reason: 'attempts_exhausted' })
+    const key = await send()
+    await waitFor('exhausted', async () => (await stack.metric('mcp_out_failed_total', { reason: 'attempts_exhausted' })) === before + 1, 15_000)
+    const dl = (await (await fetch(`${stack.bound.http.url}/admin/dead-letters`)).json()) as any
+    expect(dl.items.find((d: any) => d.event.alertKey === key)).toMatchObject({ reason: 'attempts_exhausted', attempts: 4 })
+  })
+})

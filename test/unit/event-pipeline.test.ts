@@ -1,0 +1,129 @@
+import { describe, expect, test } from 'bun:test'
+import { Value } from '@sinclair/typebox/value'
+import { ConfigSchema } from '../../src/config/schema'
+import { validateEvent } from '../../src/pipeline/validate'
+import { createNormalizer } from '../../src/pipeline/normalize'
+
+const config = Value.Default(ConfigSchema, {}) as ReturnType<typeof Value.Default> & { mapping: any }
+const normalizer = createNormalizer(config.mapping, 'il1api-default')
+
+const seedEvent = {
+  mcp_id: 'abc-123',
+  source: 'monitoring-ng',
+  priority: 2,
+  summary: 'CPU usage above threshold',
+  details: 'host: web-01, cpu: 92%',
+}
+
+function normalized(input: unknown) {
+  const v = validateEvent(input)
+  if (v.kind !== 'valid') throw new Error(`invalid: ${v.field} ${v.message}`)
+  const n = normalizer.normalize(v.event)
+  if (n.kind !== 'ok') throw new Error(`not normalized: ${n.field}`)
+  return n.body
+}
+
+describe('event schema', () => {
+  test("the seed README's quick-start event is valid", () => {
+    expect(validateEvent(seedEvent).kind).toBe('valid')
+  })
+
+  const bad: [string, unknown, string][] = [
+    ['priority out of range', { ...seedEvent, priority: 5 }, 'priority'],
+    ['priority as string', { ...seedEvent, priority: '2' }, 'priority'],
+    ['alert without summary', { mcp_id: 'x' }, 'summary'],
+    ['unknown field', { ...seedEvent, host: 'web-01' }, 'host'],
+    ['a field name with a slash', { ...seedEvent, 'a/b': 1 }, 'a/b'],
+    ['unknown event type', { ...seedEvent, event_type: 'explode' }, 'event_type'],
+    ['tags not strings', { ...seedEvent, tags: ['a', 3] }, 'tags.1'],
+    ['link without href', { ...seedEvent, links: [{ text: 'x' }] }, 'links.0.href'],
+    ['resolve without key', { event_type: 'resolve' }, 'alert_key'],
+    ['not an object', [1, 2], '(root)'],
+    ['null', null, '(root)'],
+    ['unknown field inside a link', { ...seedEvent, links: [{ href: 'h', target: '_blank' }] }, 'links.0.target'],
+    ['unknown field holding an object is named itself', { ...seedEvent, colour: { r: 1 } }, 'colour'],
+    ['unknown field holding an array is named itself', { ...seedEvent, colour: [1] }, 'colour'],
+    ['__proto__ as a field', JSON.parse('{"summary":"x","__proto__":{"polluted":1}}'), '__proto__'],
+    ['label name over 128 characters', { ...seedEvent, labels: { ['n'.repeat(129)]: 'v' } }, 'labels'],
+    ['a number JSON cannot carry (1e400 → Infinity)', { ...seedEvent, custom_details: { deep: [{ n: JSON.parse('1e400') }] } }, 'custom_details.deep.0.n'],
+    ['a service id beyond 2^53 (would be rounded)', { ...seedEvent, services: [{ id: 2 ** 64 }] }, 'services.0.id'],
+  ]
+  for (const [name, input, field] of bad) {
+    test(`${name} → error names ${field}`, () => {
+      const v = validateEvent(input)
+      expect(v.kind).toBe('invalid')
+      if (v.kind === 'invalid') expect(v.field).toBe(field)
+    })
+  }
+})
+
+describe('normalize', () => {
+  test('seed event: priority 2 → high → HIGH, severity 2, alertKey from mcp_id, source kept', () => {
+    const b = normalized(seedEvent)
+    expect(b).toMatchObject({
+      integrationKey: 'il1api-default',
+      eventType: 'ALERT',
+      summary: 'CPU usage above threshold',
+      details: 'host: web-01, cpu: 92%',
+      alertKey: 'abc-123',
+      priority: 'HIGH',
+      severity: 2,
+      labels: { source: 'monitoring-ng' },
+    })
+    expect(b.customDetails).toMatchObject({ mcp_id: 'abc-123', source: 'monitoring-ng', mcp_priority: 2, level: 'high' })
+  })
+
+  test('the level table: critical/high are HIGH, medium/low are LOW', () => {
+    const levels = [1, 2, 3, 4].map((p) => normalized({ ...seedEvent, priority: p }))
+    expect(levels.map((b) => [b.priority, b.severity])).toEqual([
+      ['HIGH', 1],
+      ['HIGH', 2],
+      ['LOW', 3],
+      ['LOW', 4],
+    ])
+  })
+
+  test('tags, labels, links, services, routing key and custom details all reach the ilert body', () => {
+    const b = normalized({
+      ...seedEvent,
+      tags: ['disk', 'storage'],
+      labels: { env: 'prod' },
+      links: [{ href: 'https://grafana/x', text: 'dash' }],
+      images: [{ src: 'https://img/x.png' }],
+      services: [{ alias: 'checkout' }],
+      routing_key: 'team-a',
+      custom_details: { runbook: 'rb-7' },
+      severity: 5,
+    })
+    expect(b.customDetails).toMatchObject({ tags: ['disk', 'storage'], runbook: 'rb-7' })
+    expect(b.labels).toEqual({ source: 'monitoring-ng', env: 'prod' })
+    expect(b.links).toEqual([{ href: 'https://grafana/x', text: 'dash' }])
+    expect(b.images).toEqual([{ src: 'https://img/x.png' }])
+    expect(b.services).toEqual([{ alias: 'checkout' }])
+    expect(b.routingKey).toBe('team-a')
+    expect(b.severity).toBe(5)
+  })
+
+  test('event_type and alert_key map to ilert names; alert_key wins over mcp_id', () => {
+    const b = normalized({ event_type: 'resolve', alert_key: 'disk-1', mcp_id: 'evt-9' })
+    expect(b.eventType).toBe('RESOLVE')
+    expect(b.alertKey).toBe('disk-1')
+    expect(b.summary.length).toBeGreaterThan(0)
+  })
+
+  test('per-event integration_key routes to another alert source', () => {
+    expect(normalized({ ...seedEvent, integration_key: 'il1api-other' }).integrationKey).toBe('il1api-other')
+  })
+
+  test('no integration key anywhere → error naming integration_key', () => {
+    const n = createNormalizer(config.mapping, '').normalize(seedEvent as never)
+    expect(n).toMatchObject({ kind: 'invalid', field: 'integration_key' })
+  })
+
+  test('a priority_map entry pointing at a custom level uses that level', () => {
+    const m = { ...config.mapping, priority_map: { ...config.mapping.priority_map, '4': 'info' } }
+    const v = validateEvent({ ...seedEvent, priority: 4 })
+    const n = createNormalizer(m, 'k').normalize((v as any).event)
+    expect(n).toMatchObject({ kind: 'ok', body: { priority: 'LOW', severity: 5 } })
+  })
+})
