@@ -51,6 +51,7 @@ const FaultPatch = TypeCompiler.Compile(
       downUntil: Num,
       forceStatus: Num,
       hangMs: Num,
+      times: Num,
       seed: Num,
     },
     { additionalProperties: false },

@@ -27,6 +27,7 @@ Options:
   --latency-ms N           delay every event answer by N ms
   --hang-ms N              hold every event answer N ms (client timeout tests)
   --force-status N         answer every event with status N (400..599)
+  --times N                apply --force-status, --reset-ratio and --hang-ms to the next N events only
   --seed N                 seed for the fault PRNG (reproducible faults)
   --max-log N              event log capacity (default ${DEFAULTS.maxLog})
   --no-demo-alerts         start without the seeded org's demo alerts
@@ -38,7 +39,7 @@ Simulator-only routes: GET /stats, GET /api/events/log, POST /admin/reset, GET|P
 
 export const DEFAULT_CLI_PORT = 8090
 
-const NUMERIC = ['port', 'per-key-limit', 'window-ms', 'error-ratio', 'error-status', 'reset-ratio', 'latency-ms', 'hang-ms', 'force-status', 'seed', 'max-log'] as const
+const NUMERIC = ['port', 'per-key-limit', 'window-ms', 'error-ratio', 'error-status', 'reset-ratio', 'latency-ms', 'hang-ms', 'force-status', 'times', 'seed', 'max-log'] as const
 const RATIOS = new Set(['error-ratio', 'reset-ratio'])
 
 export type ParsedSimulatorArgs = { kind: 'run'; options: SimulatorOptions } | { kind: 'help' } | { kind: 'error'; message: string }
@@ -93,6 +94,7 @@ export function parseSimulatorArgs(argv: string[]): ParsedSimulatorArgs {
         latencyMs: num['latency-ms'],
         hangMs: num['hang-ms'],
         forceStatus: num['force-status'],
+        times: num.times,
         seed: num.seed,
       },
     },

@@ -2,6 +2,8 @@
  * Fault injection: decides, per /api/events request, whether to answer it normally or with a
  * down-period 503, a forced status, a random 5xx or a connection reset. Random draws come from a
  * seeded PRNG (mulberry32) so a seeded run injects the same faults in the same order every time.
+ * `times` bounds the forced status, resets and hang to the next N requests, so a test can say
+ * "fail exactly twice, then recover" without racing the bridge's retry timer.
  */
 import { DEFAULTS, type FaultOptions } from './options'
 
@@ -32,6 +34,8 @@ export function createFaultInjector(initial: FaultOptions): FaultInjector {
   let f: FaultOptions = { ...initial }
   let rand = mulberry32(seedOf(f))
   let errorDecision = statusDecision(f)
+  // The hang decided for the request beforeLimit() last saw (0 once `times` has run out).
+  let hangNow = 0
 
   const inj: FaultInjector = {
     get current() {
@@ -49,6 +53,14 @@ export function createFaultInjector(initial: FaultOptions): FaultInjector {
     },
     beforeLimit(now) {
       if (f.downUntil !== undefined && now < f.downUntil) return DOWN
+      if (f.times !== undefined) {
+        if (f.times <= 0) {
+          hangNow = 0
+          return NONE
+        }
+        f = { ...f, times: f.times - 1 }
+      }
+      hangNow = f.hangMs ?? 0
       if (f.resetRatio && f.resetRatio > 0 && rand() < f.resetRatio) return RESET
       const forced = f.forceStatus
       if (forced !== undefined && forced >= 400 && forced <= 599) return { kind: 'status', status: forced, injected: forced >= 500 }
@@ -59,7 +71,7 @@ export function createFaultInjector(initial: FaultOptions): FaultInjector {
       return NONE
     },
     delayMs() {
-      return (f.latencyMs ?? 0) + (f.hangMs ?? 0)
+      return (f.latencyMs ?? 0) + hangNow
     },
   }
   return inj

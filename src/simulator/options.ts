@@ -19,6 +19,11 @@ export interface FaultOptions {
   forceStatus?: number
   /** Delays the response this long (client timeout tests). The event is processed first, as a slow server would. */
   hangMs?: number
+  /**
+   * How many more /api/events requests forceStatus, resetRatio and hangMs apply to; each request
+   * counts one, and at 0 they stop (the simulator recovers by itself). Absent: no bound.
+   */
+  times?: number
   /** Seed for the PRNG behind `errorRatio` and `resetRatio`; setting it (re)seeds. Default: random. */
   seed?: number
 }

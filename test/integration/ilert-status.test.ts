@@ -20,7 +20,7 @@ beforeAll(async () => {
   })
 })
 afterEach(() => {
-  stack.sim.setFaults({ forceStatus: undefined, errorRatio: 0, resetRatio: 0, hangMs: 0 })
+  stack.sim.setFaults({ forceStatus: undefined, errorRatio: 0, resetRatio: 0, hangMs: 0, times: undefined })
 })
 afterAll(() => stack.stop())
 
@@ -71,33 +71,37 @@ describe('ilert answers', () => {
     expect(await stack.metric('mcp_out_failed_total')).toBe(failedBefore)
   })
 
+  // Faults bounded by `times` fail exactly N attempts and then recover inside the simulator, so the
+  // outcome does not depend on how fast the test notices the retries (max_attempts is 4 here).
   for (const status of [500, 503]) {
     test(`${status}: retried with backoff until ilert recovers, then delivered once`, async () => {
-      stack.sim.setFaults({ forceStatus: status })
+      const retriesBefore = await stack.metric('mcp_out_retries_total', { reason: `status_${status}` })
+      stack.sim.setFaults({ forceStatus: status, times: 2 })
       const key = await send()
-      await waitFor('two failed attempts', async () => received(key) === 0 && (await stack.metric('mcp_out_retries_total', { reason: `status_${status}` })) >= 2)
-      stack.sim.setFaults({ forceStatus: undefined })
       await waitFor('delivery', async () => (await alertsFor(key)).length === 1)
       expect(received(key)).toBe(1)
+      expect(await stack.metric('mcp_out_retries_total', { reason: `status_${status}` })).toBe(retriesBefore + 2)
+      expect(stack.sim.stats().faults).toBeGreaterThanOrEqual(2)
     })
   }
 
   test('timeout: a hanging ilert is abandoned after ilert.timeout_seconds and retried', async () => {
-    stack.sim.setFaults({ hangMs: 2000 })
+    const exhaustedBefore = await stack.metric('mcp_out_failed_total', { reason: 'attempts_exhausted' })
     const successBefore = await stack.metric('mcp_out_success_total')
+    const timeoutsBefore = await stack.metric('mcp_out_retries_total', { reason: 'timeout' })
+    stack.sim.setFaults({ hangMs: 2000, times: 1 })
     await send()
-    await waitFor('a timeout retry', async () => (await stack.metric('mcp_out_retries_total', { reason: 'timeout' })) >= 1)
-    stack.sim.setFaults({ hangMs: 0 })
     await waitFor('delivery', async () => (await stack.metric('mcp_out_success_total')) > successBefore, 15_000)
-    expect(await stack.metric('mcp_out_failed_total', { reason: 'attempts_exhausted' })).toBe(0)
+    expect(await stack.metric('mcp_out_retries_total', { reason: 'timeout' })).toBe(timeoutsBefore + 1)
+    expect(await stack.metric('mcp_out_failed_total', { reason: 'attempts_exhausted' })).toBe(exhaustedBefore)
   })
 
   test('connection reset: retried as a network error, then delivered', async () => {
-    stack.sim.setFaults({ resetRatio: 1 })
+    const before = await stack.metric('mcp_out_retries_total', { reason: 'network' })
+    stack.sim.setFaults({ resetRatio: 1, times: 2 })
     const key = await send()
-    await waitFor('a network retry', async () => (await stack.metric('mcp_out_retries_total', { reason: 'network' })) >= 1)
-    stack.sim.setFaults({ resetRatio: 0 })
     await waitFor('delivery', async () => (await alertsFor(key)).length === 1)
+    expect(await stack.metric('mcp_out_retries_total', { reason: 'network' })).toBe(before + 2)
   })
 
   test('out of attempts: moved to the dead letters as attempts_exhausted, never silently dropped', async () => {

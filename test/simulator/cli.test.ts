@@ -5,11 +5,11 @@ import { createMemoryLogger } from '../../src/observability/logger'
 
 describe('simulator CLI', () => {
   test('parses flags into options', () => {
-    const p = parseSimulatorArgs(['--port', '0', '--per-key-limit', '5', '--window-ms', '1000', '--error-ratio', '0.3', '--reset-ratio', '0.1', '--latency-ms', '7', '--integration-key', 'a', '--integration-key', 'b'])
+    const p = parseSimulatorArgs(['--port', '0', '--per-key-limit', '5', '--window-ms', '1000', '--error-ratio', '0.3', '--reset-ratio', '0.1', '--latency-ms', '7', '--force-status', '503', '--times', '3', '--integration-key', 'a', '--integration-key', 'b'])
     expect(p.kind).toBe('run')
     if (p.kind !== 'run') return
     expect(p.options).toMatchObject({ port: 0, address: '127.0.0.1', rateLimit: { perKey: 5, windowMs: 1000 }, integrationKeys: ['a', 'b'] })
-    expect(p.options.faults).toMatchObject({ errorRatio: 0.3, resetRatio: 0.1, latencyMs: 7 })
+    expect(p.options.faults).toMatchObject({ errorRatio: 0.3, resetRatio: 0.1, latencyMs: 7, forceStatus: 503, times: 3 })
     expect(parseSimulatorArgs([]).kind === 'run' && parseSimulatorArgs([])).toMatchObject({ options: { port: 8090, rateLimit: { perKey: 50, windowMs: 60000 } } })
   })
 

@@ -26,6 +26,17 @@ describe('fault injection', () => {
     })
   }
 
+  test('times bounds forced status, resets and hang to the next N requests, then the simulator recovers', async () => {
+    sim.setFaults({ forceStatus: 503, times: 2 })
+    expect((await post(sim.base, alert('t'))).status).toBe(503)
+    expect((await post(sim.base, alert('t'))).status).toBe(503)
+    expect((await post(sim.base, alert('t'))).status).toBe(202)
+    expect(sim.alerts()).toHaveLength(1)
+    sim.setFaults({ forceStatus: undefined, resetRatio: 1, times: 1 })
+    await expect(post(sim.base, alert('u'))).rejects.toThrow()
+    expect((await post(sim.base, alert('u'))).status).toBe(202)
+  })
+
   test('errorRatio 1 answers 503 (and counts faults); errorStatus changes the status', async () => {
     sim.setFaults({ errorRatio: 1 })
     const res = await post(sim.base, alert('e'))
