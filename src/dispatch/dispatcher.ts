@@ -139,9 +139,7 @@ export class Dispatcher {
       idleVisits = 0
       const next = source.ready.shift()!
       next.queued = false
-      this.global.tryTake(now)
-      source.bucket.tryTake(now)
-      this.send(next)
+      this.send(next, this.global.takePending(now), source.bucket.takePending(now))
       if (source.ready.length > 0) this.active.push(source)
       else source.active = false
     }
@@ -182,23 +180,29 @@ export class Dispatcher {
     }
   }
 
-  private send(lane: Lane): void {
+  /** Sends the lane's head; `globalSlot` and `keySlot` are its tokens, held until the answer. */
+  private send(lane: Lane, globalSlot: number, keySlot: number): void {
     lane.inFlight = true
     this.inFlight++
     const entry = lane.entries[0]!
     const startedAt = performance.now()
+    const settle = (): number => {
+      const now = performance.now()
+      this.global.settle(globalSlot, now)
+      lane.source.bucket.settle(keySlot, now)
+      return now
+    }
     void this.sends.add(() => this.client.sendEvent(bodyForSend(entry))).then(
-      (result) => this.complete(lane, result as SendResult, startedAt),
-      (err: Error) => this.complete(lane, { kind: 'error', reason: 'network', message: err.message }, startedAt),
+      (result) => this.complete(lane, result as SendResult, startedAt, settle()),
+      (err: Error) => this.complete(lane, { kind: 'error', reason: 'network', message: err.message }, startedAt, settle()),
     )
   }
 
-  private complete(lane: Lane, result: SendResult, startedAt: number): void {
+  private complete(lane: Lane, result: SendResult, startedAt: number, now: number): void {
     // After stop() the store may be closed: a late answer changes nothing, and the event is
     // still in the durable queue, so it is delivered again after restart (at-least-once).
     if (this.stopped) return
     const entry = lane.entries[0]!
-    const now = performance.now()
     const decision = decide(result)
     this.inFlight--
     lane.inFlight = false

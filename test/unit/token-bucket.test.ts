@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { WindowTokenBucket } from '../../src/dispatch/token-bucket'
+import { mulberry32 } from '../../src/simulator/faults'
 
 /** Counts the most calls that fall into any fixed window [k*w + offset, (k+1)*w + offset). */
 function maxInFixedWindow(times: number[], windowMs: number, offset: number): number {
@@ -56,6 +57,71 @@ describe('WindowTokenBucket', () => {
     b.tryTake(5)
     b.tryTake(7)
     expect(b.fullAt()).toBe(1017)
+  })
+
+  test('a pending call holds its token until settled; the window runs from the answer', () => {
+    const b = new WindowTokenBucket(1, 1000)
+    const slot = b.takePending(0)
+    expect(slot).toBe(0)
+    expect(b.takePending(5000)).toBe(-1)
+    expect(b.availableAt()).toBe(Infinity)
+    expect(b.fullAt()).toBe(Infinity)
+    b.settle(slot, 3000)
+    expect(b.availableAt()).toBe(4000)
+    expect(b.fullAt()).toBe(4000)
+    expect(b.takePending(3999)).toBe(-1)
+    expect(b.takePending(4000)).toBe(0)
+  })
+
+  test('exhaust() leaves pending calls holding their tokens; settling twice changes nothing', () => {
+    const b = new WindowTokenBucket(2, 1000)
+    const a = b.takePending(0)
+    b.exhaust(100)
+    expect(b.takePending(1099)).toBe(-1)
+    expect(b.takePending(1100)).toBe(1) // the other token, exhausted at 100
+    expect(b.takePending(5000)).toBe(-1) // the first call has not been answered yet
+    b.settle(a, 2000)
+    b.settle(a, 9000)
+    expect(b.availableAt()).toBe(3000)
+    expect(b.takePending(3000)).toBe(a)
+  })
+
+  // ilert counts a call somewhere between our send and its answer. With answers delayed by a
+  // stalled event loop or a slow network, a token freed at the send lets more than N calls land in
+  // one of ilert's windows; freed at the answer, it cannot.
+  test('with answers up to 20 s late, no fixed window sees more than N calls counted by ilert', () => {
+    const n = 50
+    const w = 60_000
+    const run = (pending: boolean): number[] => {
+      const rand = mulberry32(42)
+      const b = new WindowTokenBucket(n, w)
+      const inFlight: { slot: number; sentAt: number; answerAt: number }[] = []
+      const counted: number[] = []
+      for (let t = 0; t < 20 * w; t += 10) {
+        for (let i = inFlight.length - 1; i >= 0; i--) {
+          const c = inFlight[i]!
+          if (c.answerAt > t) continue
+          if (pending) b.settle(c.slot, c.answerAt)
+          inFlight.splice(i, 1)
+        }
+        for (;;) {
+          const slot = pending ? b.takePending(t) : b.tryTake(t) ? 0 : -1
+          if (slot < 0) break
+          const latency = rand() < 0.05 ? rand() * 20_000 : rand() * 50
+          const answerAt = t + latency
+          counted.push(t + rand() * latency)
+          inFlight.push({ slot, sentAt: t, answerAt })
+        }
+      }
+      return counted
+    }
+    const offsets = Array.from({ length: 60 }, (_, i) => i * 1000)
+    const worst = (times: number[]) => Math.max(...offsets.map((o) => maxInFixedWindow(times, w, o)))
+    const held = run(true)
+    expect(held.length).toBeGreaterThanOrEqual(n * 15)
+    expect(worst(held)).toBeLessThanOrEqual(n)
+    // The same traffic with tokens freed at the send: the window is overrun (the bug this prevents).
+    expect(worst(run(false))).toBeGreaterThan(n)
   })
 
   test('rejects a non-positive size', () => {
