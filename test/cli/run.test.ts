@@ -1,6 +1,6 @@
 // runCli end to end, in process: exit codes, what goes to stdout/stderr, and the run hand-off.
 import { describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, type CliOutcome } from '../../src/cli/run'
 import { REPO_ROOT, SEED_FULL, tempFile } from '../config/fixtures'
@@ -115,11 +115,5 @@ describe('runCli', () => {
       expect(r.outcome).toEqual({ kind: 'exit', code: 2 })
       expect(r.stderr).toContain('unknown key "listen.prot" (did you mean "listen.port"?)')
     })
-  })
-
-  test.skipIf(existsSync(join(REPO_ROOT, 'src', 'simulator', 'cli.ts')))('simulator: a clear error while the simulator CLI is absent', async () => {
-    const r = await cli(['simulator', '--help'])
-    expect(r.outcome).toEqual({ kind: 'exit', code: 1 })
-    expect(r.stderr).toStartWith('mcp-ilert: the simulator is not available in this build')
   })
 })
