@@ -10,7 +10,7 @@ import type { Config } from './config/schema'
 import { Dispatcher } from './dispatch/dispatcher'
 import { createIlertClient } from './dispatch/ilert-client'
 import { createIngestor, type Ingestor } from './ingest/accept'
-import { createHttpRoutes, type Readiness } from './ingest/http'
+import { createEventsHandler, createHttpRoutes, type Readiness } from './ingest/http'
 import { startHttpServer, type HttpServer } from './ingest/http-server'
 import { createMcpRoutes } from './ingest/mcp/route'
 import { createTcpIngest } from './ingest/tcp'
@@ -105,14 +105,13 @@ export class App {
     if (tlsLoad.kind === 'error') throw new Error(tlsLoad.message)
     const tls = tlsLoad.kind === 'ok' ? tlsLoad.material : undefined
     const sec = this.security
-    const routes = createHttpRoutes({
+    const ingestDeps = {
       ingestor: this.ingestor,
       maxBodyBytes: c.listen.max_body_bytes,
       maxEventsPerRequest: c.listen.max_events_per_request,
       maxJsonDepth: c.limits.max_json_depth,
-      readiness: () => this.readiness(),
-      store: this.store,
-    })
+    }
+    const routes = createHttpRoutes({ ...ingestDeps, readiness: () => this.readiness(), store: this.store })
     const mcp = createMcpRoutes({ config: c, ingestor: this.ingestor, log: this.log, metrics: this.metrics })
     const elysia = new Elysia().use(routes).use(mcp)
     const authWarn = throttleWarnings(this.log)
@@ -124,7 +123,7 @@ export class App {
       onAuthFailure: (remote, path, reason) => authWarn('http_auth', 'http authentication failed', { remote, path, reason }),
     })
     // Listeners, bounds and TLS: src/ingest/http-server.ts (gate: src/security/http-gate.ts).
-    this.http = startHttpServer({ listen: c.listen, gate, fetch: (req) => elysia.fetch(req), ...(tls ? { tls: tls.http } : {}) })
+    this.http = startHttpServer({ listen: c.listen, gate, fetch: (req) => elysia.fetch(req), events: createEventsHandler(ingestDeps), ...(tls ? { tls: tls.http } : {}) })
     const httpPort = this.http.port
     const scheme = tls ? 'https' : 'http'
     const bound: BoundAddresses = {

@@ -75,14 +75,20 @@ export class Dispatcher {
     return { queued: this.queue.size, pending: this.table.entries, pendingEvents: this.table.events, inFlight: this.inFlight, deadLetters: this.deadLetters.size }
   }
 
-  /** Starts (or nudges) the pump; cheap to call often. */
+  /**
+   * Starts (or nudges) the pump; cheap to call often. The pump runs once per event-loop turn
+   * (setImmediate), after every request and connection that turn served, so its intake and
+   * round-robin pass are paid per turn rather than per request.
+   */
   schedule(): void {
     if (this.pumpScheduled) return
     this.pumpScheduled = true
-    queueMicrotask(() => {
-      this.pumpScheduled = false
-      this.pump()
-    })
+    setImmediate(this.runPump)
+  }
+
+  private readonly runPump = (): void => {
+    this.pumpScheduled = false
+    this.pump()
   }
 
   /** Resolves once nothing is queued, pending or in flight, or after `deadlineMs`. */

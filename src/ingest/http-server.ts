@@ -21,6 +21,8 @@ export interface HttpServerOptions {
   gate: HttpGate
   /** The routes (an Elysia app's fetch). */
   fetch(req: Request): Response | Promise<Response>
+  /** POST /events, served from Bun's native route table ahead of `fetch` (the ingest hot path). */
+  events?: (req: Request) => Promise<Response>
   tls?: TlsOptions
 }
 
@@ -32,8 +34,10 @@ export interface HttpServer {
   stop(): Promise<void>
 }
 
+const peerOf = (req: Request, server: Server<undefined>): string => server.requestIP(req)?.address ?? 'unknown'
+
 export function startHttpServer(opts: HttpServerOptions): HttpServer {
-  const { listen, gate } = opts
+  const { listen, gate, events } = opts
   const serve = (port: number, tls: TlsOptions | undefined, reusePort: boolean): Server<undefined> =>
     Bun.serve({
       hostname: listen.address,
@@ -45,9 +49,9 @@ export function startHttpServer(opts: HttpServerOptions): HttpServer {
       // reading, or by counting a streamed body); Bun's own cut-off sits well above it, only to
       // stop absurd bodies before any handler runs.
       maxRequestBodySize: Math.max(listen.max_body_bytes * 2 + 65_536, 32 * 1024 * 1024),
+      ...(events ? { routes: { '/events': { POST: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), events, '/events') } } } : {}),
       fetch(req, server) {
-        const peer = server.requestIP(req)?.address ?? 'unknown'
-        return gate.handle(req, peer, opts.fetch)
+        return gate.handle(req, peerOf(req, server), opts.fetch)
       },
     })
   // Only a TLS listener ever rebinds; plain HTTP keeps the exclusive bind (a second bridge on the

@@ -38,11 +38,21 @@ function json(status: number, body: unknown, extra?: Record<string, string>): Re
   return new Response(JSON.stringify(body), { status, headers: extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS })
 }
 
-export function createHttpRoutes(deps: HttpIngestDeps) {
+/**
+ * POST /events as a plain handler: the listener serves it from Bun.serve's native route table
+ * (http-server.ts), since Elysia's per-request context cost as much as the rest of a
+ * one-event request. The Elysia app below mounts the same handler, for anything that calls it.
+ */
+export function createEventsHandler(deps: Pick<HttpIngestDeps, 'ingestor' | 'maxBodyBytes' | 'maxEventsPerRequest' | 'maxJsonDepth'>): (req: Request) => Promise<Response> {
   const limits: Limits = { maxBodyBytes: deps.maxBodyBytes, maxEvents: deps.maxEventsPerRequest ?? Infinity, maxDepth: deps.maxJsonDepth ?? 32 }
   const { ingestor } = deps
+  return (request) => handleEvents(request, ingestor, limits)
+}
+
+export function createHttpRoutes(deps: HttpIngestDeps) {
+  const events = createEventsHandler(deps)
   return new Elysia({ name: 'http-ingest' })
-    .post('/events', ({ request }) => handleEvents(request, ingestor, limits), { parse: 'none' })
+    .post('/events', ({ request }) => events(request), { parse: 'none' })
     .get('/healthz', () => json(200, { status: 'ok' }))
     .get('/readyz', () => {
       const r = deps.readiness()

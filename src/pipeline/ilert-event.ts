@@ -40,9 +40,11 @@ const BOOT = Date.now().toString(36) + Math.random().toString(36).slice(2, 8)
 
 /**
  * The dispatcher lane an event belongs to. ilert compares alert keys case-insensitively, so lanes
- * do too. Keyed events and events without a key live in separate namespaces ("k:" and "a:"), so
- * no alert key a sender chooses can land in (and be merged into) another event's lane.
+ * do too: a keyed lane is the lower-cased alert key itself (no prefix, so the string JSON.parse
+ * made is the map key and no new string is built per event). A lane for an event without a key
+ * starts with "A:", and a lower-cased key never holds a capital A, so no alert key a sender
+ * chooses can land in (and be merged into) such a lane.
  */
 export function laneKeyFor(alertKey: string | undefined): string {
-  return alertKey === undefined ? `a:${BOOT}:${++anonymous}` : `k:${alertKey.toLowerCase()}`
+  return alertKey === undefined ? `A:${BOOT}:${++anonymous}` : alertKey.toLowerCase()
 }

@@ -5,14 +5,14 @@
  * changes, label-name length, and numbers that JSON cannot carry to ilert unchanged.
  */
 import { ValueErrorType } from '@sinclair/typebox/errors'
-import { EventCheck, LABEL_NAME_MAX, type McpEvent } from './event-schema'
+import { checkEvent, EventCheck, LABEL_NAME_MAX, type McpEvent } from './event-schema'
 
 export type Validation =
   | { kind: 'valid'; event: McpEvent }
   | { kind: 'invalid'; reason: 'schema'; field: string; message: string }
 
 export function validateEvent(value: unknown): Validation {
-  if (!EventCheck.Check(value)) return firstError(value)
+  if (!checkEvent(value)) return firstError(value)
   const ev = value as McpEvent
   const type = ev.event_type ?? 'alert'
   if (type === 'alert' && ev.summary === undefined) return invalid('summary', 'is required for alert events')

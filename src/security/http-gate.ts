@@ -76,14 +76,16 @@ export function createHttpGate(opts: HttpGateOptions) {
   return {
     slots,
     /** Runs `next` for `req` from `peer` if the caps and authentication allow it. */
-    async handle(req: Request, peer: string, next: Handler): Promise<Response> {
+    /** `path`, when the caller already knows it (a native route), saves building the URL string. */
+    async handle(req: Request, peer: string, next: Handler, knownPath?: string): Promise<Response> {
       const got = slots.acquire(peer)
       if (got !== 'ok') {
         opts.countRejected(got === 'listener_full' ? 'too_many_requests' : 'too_many_requests_per_peer')
         return SLOT_REFUSALS[got]()
       }
       try {
-        const path = pathOf(req.url)
+        if (!opts.verifier.required) return await next(req)
+        const path = knownPath ?? pathOf(req.url)
         const d = decideAuth(opts.verifier, path, req.headers.get('authorization'))
         if (d.kind === 'denied') {
           opts.metrics.authFailures.labels('http', d.reason).inc()

@@ -102,8 +102,9 @@ describe('acknowledged means delivered', () => {
   }
 
   // Was a bug: anonymous events' internal lane key lived in the same namespace as client alert
-  // keys, so a client could pick an alert_key that shared (and was merged into) that lane. Lane
-  // keys now carry a namespace prefix (laneKeyFor in src/pipeline/ilert-event.ts).
+  // keys, so a client could pick an alert_key that shared (and was merged into) that lane. Anonymous
+  // lanes now start with "A:", which no lower-cased alert key holds (laneKeyFor in
+  // src/pipeline/ilert-event.ts).
   for (const store of STORES) {
     test(`an alert_key with NUL bytes cannot capture another sender's anonymous event (${store} queue)`, async () => {
       // One token per 2 s window holds the collider's call back long enough for the anonymous event to arrive.
@@ -120,9 +121,9 @@ describe('acknowledged means delivered', () => {
           createMetrics(new Registry(), false),
         )
         spy.accept({ summary: 'spy' }, 'http')
-        const m = /^a:(.+):(\d+)$/.exec(seen[0] ?? '')
+        const m = /^A:(.+):(\d+)$/.exec(seen[0] ?? '')
         expect(m).not.toBeNull()
-        const next = `a:${m![1]}:${Number(m![2]) + 1}`
+        const next = `A:${m![1]}:${Number(m![2]) + 1}`
         expect((await post({ summary: 'collider', alert_key: next })).status).toBe(202)
         expect((await post({ summary: 'anonymous' })).status).toBe(202)
         await waitFor('both delivered (or merged)', () => stack.sim.events().length >= 3 || stack.sim.alerts().some((a) => (a.customDetails as any)?.coalesced_events), 20_000)

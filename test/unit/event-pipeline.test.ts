@@ -3,6 +3,8 @@ import { Value } from '@sinclair/typebox/value'
 import { ConfigSchema } from '../../src/config/schema'
 import { validateEvent } from '../../src/pipeline/validate'
 import { createNormalizer } from '../../src/pipeline/normalize'
+import { checkEvent, EventCheck } from '../../src/pipeline/event-schema'
+import { corpus } from '../robustness/corpus'
 
 const config = Value.Default(ConfigSchema, {}) as ReturnType<typeof Value.Default> & { mapping: any }
 const normalizer = createNormalizer(config.mapping, 'il1api-default')
@@ -125,5 +127,39 @@ describe('normalize', () => {
     const v = validateEvent({ ...seedEvent, priority: 4 })
     const n = createNormalizer(m, 'k').normalize((v as any).event)
     expect(n).toMatchObject({ kind: 'ok', body: { priority: 'LOW', severity: 5 } })
+  })
+})
+
+describe('the hot-path check (checkEvent) is the schema (EventCheck)', () => {
+  test('they agree on every parseable input of the bad-input corpus, and on unknown and prototype keys', () => {
+    const dec = new TextDecoder()
+    const values: unknown[] = [
+      seedEvent,
+      { ...seedEvent, extra: 1 },
+      { ...seedEvent, Summary: 'x' },
+      JSON.parse('{"summary":"x","__proto__":{"a":1}}'),
+      JSON.parse('{"summary":"x","constructor":"y"}'),
+      { summary: 'x', links: [{ href: 'h', text: 't', more: 1 }] },
+      { summary: 'x', labels: { a: 'b' }, custom_details: { n: 1 } },
+      [],
+      null,
+      'text',
+    ]
+    for (const group of Object.values(corpus('check'))) {
+      for (const c of group) {
+        try {
+          values.push(JSON.parse(dec.decode(c.line)))
+        } catch {
+          // not JSON: never reaches validation
+        }
+      }
+    }
+    expect(values.length).toBeGreaterThan(100)
+    let rejected = 0
+    for (const v of values) {
+      expect({ v, ok: checkEvent(v) }).toEqual({ v, ok: EventCheck.Check(v) })
+      if (!EventCheck.Check(v)) rejected++
+    }
+    expect(rejected).toBeGreaterThan(20)
   })
 })

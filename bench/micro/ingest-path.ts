@@ -1,0 +1,82 @@
+/**
+ * CPU per event of the ingest path, in process and without sockets, so a change to validation,
+ * normalization or coalescing can be measured in seconds rather than in a noisy end-to-end run.
+ * Stages, each over the same 200,000 realistic lines (bench/lib/events.ts, 10,000 alert keys):
+ *   parse      JSON.parse only (what the bare TCP loop does per line)
+ *   accept     parse + validate + normalize + enqueue (Ingestor.accept), the queue drained unseen
+ *   dispatch   accept + the dispatcher's intake (coalescing into lanes), as in the running bridge
+ * The bridge's real App runs against the project's simulator at ilert's limits, as in bench:tcp.
+ * Run: taskset -c 0 bun bench/micro/ingest-path.ts [rounds]
+ */
+import { Value } from '@sinclair/typebox/value'
+import { App } from '../../src/app'
+import { ConfigSchema, type Config } from '../../src/config/schema'
+import { createSimulator } from '../../src/simulator/simulator'
+import { ingestBlock } from '../lib/events'
+
+const ROUNDS = Number(process.argv[2] ?? 5)
+const N = 200_000
+const CHUNK = 2_000 // lines handled per event-loop turn, about what one TCP read carries
+
+const block = ingestBlock(N, 10_000)
+const lines = block.buf.toString('utf8').trimEnd().split('\n')
+
+const sim = createSimulator({ address: '127.0.0.1', port: 0 })
+const { url } = await sim.start()
+
+function config(): Config {
+  const c = Value.Default(ConfigSchema, Value.Clone({})) as Config
+  c.listen.port = 0
+  c.tcp.enabled = false
+  c.metrics.enabled = false
+  c.queue.durable = false
+  c.queue.capacity = 4 * N
+  c.logging.level = 'error'
+  c.dispatch.drain_timeout_seconds = 0.05
+  c.ilert.api_url = url
+  c.ilert.integration_key = 'il1api-micro-bench-0001'
+  return c
+}
+
+const cpuUs = () => {
+  const u = process.cpuUsage()
+  return u.user + u.system
+}
+const turn = () => new Promise<void>((r) => setImmediate(r))
+
+async function stage(name: string, run: (app: App) => Promise<void>): Promise<number> {
+  const app = new App(config())
+  await app.start()
+  await run(app) // warm-up on the same lines
+  const t0 = cpuUs()
+  await run(app)
+  const us = (cpuUs() - t0) / N
+  await app.stop()
+  return us
+}
+
+const parseOnly = async () => {
+  for (let i = 0; i < N; i += CHUNK) {
+    for (let j = i; j < i + CHUNK && j < N; j++) JSON.parse(lines[j]!)
+    await turn()
+  }
+}
+const acceptAll = (drain: boolean) => async (app: App) => {
+  for (let i = 0; i < N; i += CHUNK) {
+    for (let j = i; j < i + CHUNK && j < N; j++) app.ingestor.accept(JSON.parse(lines[j]!), 'tcp')
+    app.ingestor.commit('tcp')
+    if (drain) app.queue.takeBatch(CHUNK, [])
+    await turn()
+  }
+}
+
+const results: Record<string, number[]> = { parse: [], accept: [], dispatch: [] }
+for (let r = 0; r < ROUNDS; r++) {
+  results.parse!.push(await stage('parse', parseOnly))
+  results.accept!.push(await stage('accept', acceptAll(true)))
+  results.dispatch!.push(await stage('dispatch', acceptAll(false)))
+}
+await sim.stop()
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(9)} ${med(v).toFixed(2)} µs/event (runs: ${v.map((x) => x.toFixed(2)).join(' ')})`)
+process.exit(0)
