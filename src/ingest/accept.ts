@@ -39,9 +39,10 @@ export interface Ingestor {
   /**
    * Group commit across requests: resolves with the result of the next commit, which a
    * setImmediate issues (or any transport's `commit` before it), so concurrent HTTP requests
-   * share one transaction. A store without a write cost (memory) commits at once.
+   * share one transaction. A store without a write cost (memory) commits at once and answers
+   * synchronously (no promise, no microtask hop on the hot path).
    */
-  commitShared(): Promise<CommitResult>
+  commitShared(): CommitResult | Promise<CommitResult>
   /** True while the queue has no room; callers should stop reading until `onSpace`. */
   isFull(): boolean
   /** Free queue slots now; HTTP checks a whole batch fits before accepting any of it. */
@@ -109,7 +110,7 @@ export function createIngestor(queue: EventQueue, normalizer: Normalizer, metric
     },
     commit: () => commitNow(),
     commitShared() {
-      if (!queue.groupCommit) return Promise.resolve(commitNow())
+      if (!queue.groupCommit) return commitNow()
       return new Promise<CommitResult>((resolve) => {
         waiters.push(resolve)
         if (!flushScheduled) {

@@ -73,7 +73,7 @@ async function handleEvents(request: Request, ingestor: Ingestor, limits: Limits
   if (declared !== null && Number(declared) > maxBodyBytes) return tooLarge(ingestor, maxBodyBytes)
   let body: RawBody
   try {
-    body = await readBounded(request, maxBodyBytes)
+    body = await readBounded(request, maxBodyBytes, declared)
   } catch (err) {
     if (err instanceof BodyTooLarge) return tooLarge(ingestor, maxBodyBytes)
     throw err
@@ -113,13 +113,15 @@ async function handleEvents(request: Request, ingestor: Ingestor, limits: Limits
   }
   if (accepted > 0) {
     // Shared with the other requests of this event-loop turn: one transaction for all of them.
-    const c = await ingestor.commitShared()
+    const shared = ingestor.commitShared()
+    const c = shared instanceof Promise ? await shared : shared
     if (c.kind === 'error') {
       return json(503, { accepted: 0, error: `events could not be stored (${c.reason}); nothing was queued, retry later`, reason: c.reason }, { 'retry-after': '5' })
     }
   }
   if (accepted === 0) return json(400, { accepted, rejected })
-  return json(202, rejected.length === 0 ? { accepted } : { accepted, rejected })
+  if (rejected.length === 0) return new Response(`{"accepted":${accepted}}`, { status: 202, headers: JSON_HEADERS })
+  return json(202, { accepted, rejected })
 }
 
 function tooLarge(ingestor: Ingestor, max: number): Response {
