@@ -10,6 +10,12 @@ import type { IlertEventBody, QueuedEvent } from '../pipeline/ilert-event'
 /** One pending ilert call: the newest event of a run of same-type events. */
 export interface Entry {
   body: IlertEventBody
+  /**
+   * body.eventType, and the name of body's only label (null: no labels; undefined: several),
+   * kept on the entry so a merge need not load the previous body from memory.
+   */
+  readonly type: IlertEventBody['eventType']
+  soleLabel: string | null | undefined
   /** Events merged into this call (1 = not coalesced). */
   count: number
   /** Acceptance time of the oldest merged event (performance.now()). */
@@ -23,7 +29,25 @@ export interface Entry {
 export const MAX_MERGED_COMMENTS = 50
 
 export function newEntry(ev: QueuedEvent): Entry {
-  return { body: ev.body, count: 1, acceptedAt: ev.acceptedAt, attempts: ev.attempts, ids: ev.id === 0 ? [] : [ev.id] }
+  return {
+    body: ev.body,
+    type: ev.body.eventType,
+    soleLabel: soleLabelOf(ev.body.labels),
+    count: 1,
+    acceptedAt: ev.acceptedAt,
+    attempts: ev.attempts,
+    ids: ev.id === 0 ? [] : [ev.id],
+  }
+}
+
+function soleLabelOf(labels: Record<string, string> | undefined): string | null | undefined {
+  if (labels === undefined) return null
+  let only: string | undefined
+  for (const k in labels) {
+    if (only !== undefined) return undefined
+    only = k
+  }
+  return only ?? null
 }
 
 /**
@@ -32,15 +56,25 @@ export function newEntry(ev: QueuedEvent): Entry {
  * comments accumulate.
  */
 export function tryMerge(tail: Entry, ev: QueuedEvent): boolean {
-  const prev = tail.body
   const next = ev.body
-  if (prev.eventType !== next.eventType) return false
+  if (tail.type !== next.eventType) return false
   if (next.eventType === 'COMMENT') {
+    const prev = tail.body
     const merged = (prev.comments?.length ?? 0) + (next.comments?.length ?? 0)
     if (merged > MAX_MERGED_COMMENTS) return false
     tail.body = prev.comments && next.comments ? { ...next, comments: [...prev.comments, ...next.comments] } : next
   } else {
-    tail.body = prev.labels === undefined || coversLabels(next.labels, prev.labels) ? next : { ...next, labels: { ...prev.labels, ...next.labels } }
+    const sole = tail.soleLabel
+    if (sole === null || (sole !== undefined && next.labels !== undefined && sole in next.labels)) {
+      // The common case (a storm repeats its labels): the newest body as it is.
+      tail.body = next
+      tail.soleLabel = soleLabelOf(next.labels)
+    } else {
+      const prev = tail.body
+      if (!coversLabels(next.labels, prev.labels!)) tail.body = { ...next, labels: { ...prev.labels, ...next.labels } }
+      else tail.body = next
+      tail.soleLabel = soleLabelOf(tail.body.labels)
+    }
   }
   tail.count++
   if (ev.id !== 0) tail.ids.push(ev.id)

@@ -13,6 +13,11 @@ export interface Lane {
   readonly key: string
   readonly source: Source
   readonly entries: Entry[]
+  /**
+   * The last entry (what a new event merges into), kept on the lane itself: with thousands of
+   * lanes, reaching it through `entries` costs two more cache misses per event.
+   */
+  tail: Entry | undefined
   inFlight: boolean
   /** True while the lane sits in its source's ready ring or in the backoff heap. */
   queued: boolean
@@ -63,15 +68,16 @@ export class LaneTable {
     }
     let lane = source.lanes.get(ev.laneKey)
     if (lane === undefined) {
-      lane = { key: ev.laneKey, source, entries: [], inFlight: false, queued: false }
+      lane = { key: ev.laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false }
       source.lanes.set(ev.laneKey, lane)
     }
     this.lastLane = lane
-    const n = lane.entries.length
-    const tail = n === 0 ? undefined : lane.entries[n - 1]
+    const tail = lane.tail
     // The head entry is on the wire while the lane is in flight; never merge into it.
-    if (tail !== undefined && !(lane.inFlight && n === 1) && tryMerge(tail, ev)) return true
-    lane.entries.push(newEntry(ev))
+    if (tail !== undefined && !(lane.inFlight && lane.entries.length === 1) && tryMerge(tail, ev)) return true
+    const entry = newEntry(ev)
+    lane.entries.push(entry)
+    lane.tail = entry
     this.entries++
     return false
   }
@@ -91,6 +97,9 @@ export class LaneTable {
     const head = lane.entries.shift()
     this.entries--
     this.events -= head?.count ?? 0
-    if (lane.entries.length === 0) lane.source.lanes.delete(lane.key)
+    if (lane.entries.length === 0) {
+      lane.tail = undefined
+      lane.source.lanes.delete(lane.key)
+    }
   }
 }

@@ -5,7 +5,7 @@
  * metric labels. Allocation-light: no closures or promises per event.
  */
 import type { CommitResult, EventQueue } from '../queue/event-queue'
-import { laneKeyFor } from '../pipeline/ilert-event'
+import { laneKeyFor, type QueuedEvent } from '../pipeline/ilert-event'
 import type { Normalizer } from '../pipeline/normalize'
 import { validateEvent } from '../pipeline/validate'
 import { type Metrics, type Transport, TRANSPORTS } from '../observability/metrics'
@@ -95,12 +95,9 @@ export function createIngestor(queue: EventQueue, normalizer: Normalizer, metric
         return n
       }
       const body = n.body
-      const res = queue.offer({
-        body,
-        laneKey: laneKeyFor(body.alertKey),
-        acceptedAt: performance.now(),
-        attempts: 0,
-      })
+      // Built with every field the queue sets (id), so the object keeps one shape on its way.
+      const event: QueuedEvent = { id: 0, body, laneKey: laneKeyFor(body.alertKey), acceptedAt: performance.now(), attempts: 0 }
+      const res = queue.offer(event)
       if (res.kind === 'full') {
         metrics.rejected.labels(transport, 'queue_full').inc()
         return FULL

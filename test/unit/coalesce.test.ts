@@ -53,6 +53,12 @@ describe('coalescing lanes', () => {
     expect(types(tb, 'k1', 'net')).toEqual(['ALERTx1', 'ALERTx2'])
     expect(lane.entries[0]!.body.summary).toBe('first')
     expect(lane.entries[1]!.body.summary).toBe('third')
+    // The call on the wire is answered: the waiting entry is now the head, and still takes merges.
+    lane.inFlight = false
+    tb.completeHead(lane)
+    tb.add(ev('net', 'ALERT', 'fourth'))
+    expect(types(tb, 'k1', 'net')).toEqual(['ALERTx3'])
+    expect(lane.entries[0]!.body.summary).toBe('fourth')
   })
 
   test('comments accumulate instead of replacing each other', () => {
@@ -73,6 +79,26 @@ describe('coalescing lanes', () => {
     tb.add(withLabels({ a: '1', b: '1' }))
     tb.add(withLabels({ b: '2' }))
     expect(tb.sources.get('k1')!.lanes.get('l')!.entries[0]!.body.labels).toEqual({ a: '1', b: '2' })
+  })
+
+  test('a single label (the common source label) is kept across merges whatever the next event carries', () => {
+    const tb = table()
+    const withLabels = (labels: Record<string, string> | undefined, summary: string): QueuedEvent => {
+      const e = ev('s', 'ALERT', summary)
+      return { ...e, body: { ...e.body, labels } }
+    }
+    const labelsNow = () => tb.sources.get('k1')!.lanes.get('s')!.entries[0]!.body.labels
+    tb.add(withLabels({ source: 'probe-1' }, 'one'))
+    tb.add(withLabels({ source: 'probe-2' }, 'two'))
+    expect(labelsNow()).toEqual({ source: 'probe-2' })
+    tb.add(withLabels(undefined, 'three'))
+    expect(labelsNow()).toEqual({ source: 'probe-2' })
+    tb.add(withLabels({ team: 'db' }, 'four'))
+    expect(labelsNow()).toEqual({ source: 'probe-2', team: 'db' })
+    tb.add(withLabels({ team: 'web' }, 'five'))
+    expect(labelsNow()).toEqual({ source: 'probe-2', team: 'web' })
+    expect(tb.sources.get('k1')!.lanes.get('s')!.entries).toHaveLength(1)
+    expect(tb.sources.get('k1')!.lanes.get('s')!.entries[0]!.body.summary).toBe('five')
   })
 
   test('sweep forgets idle integration keys only once their rate history has expired', () => {
