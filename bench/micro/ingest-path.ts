@@ -78,5 +78,5 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 await sim.stop()
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(9)} ${med(v).toFixed(2)} µs/event (runs: ${v.map((x) => x.toFixed(2)).join(' ')})`)
+for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(9)} median ${med(v).toFixed(2)} min ${Math.min(...v).toFixed(2)} µs/event (runs: ${v.map((x) => x.toFixed(2)).join(" ")})`)
 process.exit(0)
