@@ -76,14 +76,15 @@ export class Dispatcher {
   }
 
   /**
-   * Starts (or nudges) the pump; cheap to call often. The pump runs once per event-loop turn
-   * (setImmediate), after every request and connection that turn served, so its intake and
-   * round-robin pass are paid per turn rather than per request.
+   * Starts (or nudges) the pump; cheap to call often. A microtask, so events are coalesced right
+   * after the read that brought them: deferring the pump to the end of the loop turn
+   * (setImmediate) let a TCP burst pile up in the ring first and raised RSS under load by half
+   * (bench:footprint), for no throughput gain the benchmarks could tell from noise.
    */
   schedule(): void {
     if (this.pumpScheduled) return
     this.pumpScheduled = true
-    setImmediate(this.runPump)
+    queueMicrotask(this.runPump)
   }
 
   private readonly runPump = (): void => {
