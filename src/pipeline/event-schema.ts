@@ -4,7 +4,7 @@
  * (mcp_id, source, priority, summary, details, tags) plus everything ilert's Events API carries.
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler'
 
 const ShortString = (max: number, extra: object = {}) => Type.String({ maxLength: max, ...extra })
 
@@ -71,11 +71,15 @@ export const EventSchema = Type.Object(
 
 export type McpEvent = Static<typeof EventSchema>
 
-/** Compiled once at module load; Errors() names the field when checkEvent() fails. */
-export const EventCheck = TypeCompiler.Compile(EventSchema)
+let fullCheck: TypeCheck<typeof EventSchema> | undefined
+/** The whole schema, compiled once on first use (off the start path): Errors() names the field when checkEvent() fails. */
+export function eventCheck(): TypeCheck<typeof EventSchema> {
+  fullCheck ??= TypeCompiler.Compile(EventSchema)
+  return fullCheck
+}
 
 /**
- * The hot path's check, the same contract as EventCheck.Check: the schema's properties compiled
+ * The hot path's check, the same contract as eventCheck().Check(): the schema's properties compiled
  * without the top-level additionalProperties rule, which TypeBox emits as a scan of a fresh
  * 17-element array per key (8 % of ingest CPU), and the unknown-field rule as one Set lookup per
  * key. test/unit/validate.test.ts holds the two equal over the bad-input corpus.

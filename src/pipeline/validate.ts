@@ -5,7 +5,7 @@
  * changes, label-name length, and numbers that JSON cannot carry to ilert unchanged.
  */
 import { ValueErrorType } from '@sinclair/typebox/errors'
-import { checkEvent, EventCheck, LABEL_NAME_MAX, type McpEvent } from './event-schema'
+import { checkEvent, eventCheck, LABEL_NAME_MAX, type McpEvent } from './event-schema'
 
 export type Validation =
   | { kind: 'valid'; event: McpEvent }
@@ -35,7 +35,7 @@ function firstError(value: unknown): Validation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid('(root)', 'must be a JSON object')
   }
-  for (const err of EventCheck.Errors(value)) {
+  for (const err of eventCheck().Errors(value)) {
     const field = fieldName(err.path)
     if (err.type === ValueErrorType.ObjectAdditionalProperties) return invalid(field, 'is not a known field')
     return invalid(field, err.message.toLowerCase())
