@@ -19,11 +19,17 @@ const STOP_GRACE_MS = 5000
 export interface HttpServerOptions {
   listen: Config['listen']
   gate: HttpGate
-  /** The routes (an Elysia app's fetch). */
+  /** Every path without a native route (the Elysia app: admin API, /mcp). */
   fetch(req: Request): Response | Promise<Response>
-  /** POST /events, served from Bun's native route table ahead of `fetch` (the ingest hot path). */
-  events?: (req: Request) => Promise<Response>
+  /** Served from Bun's native route table ahead of `fetch`: the ingest hot path and the probes. */
+  native?: NativeRoutes
   tls?: TlsOptions
+}
+
+export interface NativeRoutes {
+  events: (req: Request) => Promise<Response>
+  healthz: () => Response
+  readyz: () => Response
 }
 
 export interface HttpServer {
@@ -37,7 +43,12 @@ export interface HttpServer {
 const peerOf = (req: Request, server: Server<undefined>): string => server.requestIP(req)?.address ?? 'unknown'
 
 export function startHttpServer(opts: HttpServerOptions): HttpServer {
-  const { listen, gate, events } = opts
+  const { listen, gate, native } = opts
+  const nativeRoutes = (r: NativeRoutes) => ({
+    '/events': { POST: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), r.events, '/events') },
+    '/healthz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), r.healthz, '/healthz') },
+    '/readyz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), r.readyz, '/readyz') },
+  })
   const serve = (port: number, tls: TlsOptions | undefined, reusePort: boolean): Server<undefined> =>
     Bun.serve({
       hostname: listen.address,
@@ -49,7 +60,7 @@ export function startHttpServer(opts: HttpServerOptions): HttpServer {
       // reading, or by counting a streamed body); Bun's own cut-off sits well above it, only to
       // stop absurd bodies before any handler runs.
       maxRequestBodySize: Math.max(listen.max_body_bytes * 2 + 65_536, 32 * 1024 * 1024),
-      ...(events ? { routes: { '/events': { POST: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), events, '/events') } } } : {}),
+      ...(native ? { routes: nativeRoutes(native) } : {}),
       fetch(req, server) {
         return gate.handle(req, peerOf(req, server), opts.fetch)
       },

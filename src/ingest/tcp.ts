@@ -7,7 +7,7 @@
  * accepting: open connections stay on it, untouched, with the same handlers.
  */
 import type { Socket, SocketHandler, TCPSocketListener, TCPSocketListenOptions } from 'bun'
-import { Registry } from 'prom-client'
+import { Registry } from '../observability/prom'
 import type { Config } from '../config/schema'
 import type { Logger } from '../observability/logger'
 import { assertPortFree } from '../security/exclusive-port'

@@ -5,7 +5,7 @@
  * refusals counted and slowed per address like any other). /healthz and /readyz answer here too
  * without a token, for probes that should not reach the ingest port; they reveal only a status.
  */
-import type { Registry } from 'prom-client'
+import type { Registry } from './prom'
 import type { FailureLimiter } from '../security/failures'
 import type { SecurityMetrics } from '../security/metrics'
 import { parseBearer, createTokenVerifier } from '../security/tokens'

@@ -3,7 +3,7 @@
  * fresh one). The seed README's five names are kept exactly; the rest share the `mcp_` prefix.
  * Label values are bounded enums (transport, reason), never keys or free text.
  */
-import client from 'prom-client'
+import * as client from './prom'
 
 export type Transport = 'http' | 'tcp' | 'mcp'
 export const TRANSPORTS: Transport[] = ['http', 'tcp', 'mcp']

@@ -4,7 +4,7 @@
  * every configured secret with the logger's redaction (a second line of defence: secrets are
  * never passed to the logger in the first place).
  */
-import type { Registry } from 'prom-client'
+import type { Registry } from '../observability/prom'
 import { secretValues } from '../config/mask'
 import type { Config } from '../config/schema'
 import type { Logger } from '../observability/logger'

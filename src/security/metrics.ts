@@ -4,7 +4,7 @@
  * authentication has its own counter, so an alert on guessing does not drown in bad events.
  * Labels are fixed enums, never a token, an address or a certificate name.
  */
-import { Counter, type Registry } from 'prom-client'
+import { Counter, type Registry } from '../observability/prom'
 
 export type AuthFailureReason = 'missing' | 'malformed' | 'invalid' | 'forbidden' | 'timeout' | 'untrusted_certificate'
 export type AuthTransport = 'http' | 'tcp' | 'metrics'

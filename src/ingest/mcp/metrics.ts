@@ -3,7 +3,8 @@
  * fixed tool names and a small outcome set, never arguments) and refused /mcp requests by reason.
  * Events sent with send_event are counted where every event is: mcp_in_events_total{transport="mcp"}.
  */
-import client, { type Registry } from 'prom-client'
+import * as client from '../../observability/prom'
+import type { Registry } from '../../observability/prom'
 
 export interface McpMetrics {
   toolCalls: client.Counter<'tool' | 'outcome'>

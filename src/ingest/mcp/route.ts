@@ -16,6 +16,7 @@ import { USER_AGENT } from '../../version'
 import type { Ingestor } from '../accept'
 import { createAuthenticator, type Caller } from './auth'
 import { createMcpMetrics } from './metrics'
+import { mcpTokens } from './startup'
 import { createOriginGuard } from './origin-guard'
 import { toolsFor } from './tools/index'
 import type { ToolContext } from './tools/types'
@@ -37,12 +38,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   const plugin = new Elysia({ name: 'mcp' })
   if (!config.mcp.enabled) return plugin
   const mcpCfg = config.mcp
-  const tokens = mcpCfg.tokens.map((t, i) => ({ token: t.token, ilertKey: t.ilert_api_key || config.ilert.api_key, name: t.name ?? `token ${i + 1}` }))
-  for (const t of mcpCfg.tokens) for (const s of [t.token, t.ilert_api_key ?? '']) log.redact(s)
-  for (const t of tokens) if (t.ilertKey === '') log.warn('An mcp.tokens entry has no ilert key (neither ilert_api_key nor ilert.api_key): its ilert tools will fail; send_event works.', { name: t.name })
-  if (mcpCfg.allow_anonymous && !['127.0.0.1', '::1', 'localhost'].includes(config.listen.address)) {
-    log.warn('mcp.allow_anonymous is on and listen.address is not loopback: anyone who reaches /mcp acts with ilert.api_key.', { address: config.listen.address })
-  }
+  const tokens = mcpTokens(config)
   const guard = createOriginGuard({ listenAddress: config.listen.address, allowedHosts: mcpCfg.allowed_hosts, allowedOrigins: mcpCfg.allowed_origins })
   const auth = createAuthenticator({ tokens, acceptIlertKeys: mcpCfg.accept_ilert_keys, allowAnonymous: mcpCfg.allow_anonymous, defaultIlertKey: config.ilert.api_key })
   const rest =
