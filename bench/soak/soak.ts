@@ -85,7 +85,9 @@ logging: { level: info }
   })
   const event = (i: number) => {
     const src = i % SOURCES
-    const key = `soak-${src}-${(i * 7919) % KEYS}`
+    // The sequence number within the source (not i itself: i ≡ src mod 4 would reach only a
+    // quarter of the keys), stepped by a prime so consecutive events hit different keys.
+    const key = `soak-${src}-${(Math.floor(i / SOURCES) * 7919) % KEYS}`
     return { k: key, body: { alert_key: key, integration_key: `il1api-soak-${src}`, priority: 1 + (i % 4), summary: `seq ${i}`, details: 'load '.repeat(10) } }
   }
   while (Date.now() < end) {
@@ -137,6 +139,7 @@ logging: { level: info }
     offeredRate: RATE,
     sent: seq,
     acknowledged: acked,
+    alertKeys: lastAcked.size,
     zeroLoss: ok,
     simulator: sim.stats(),
     rssEarlyMedianMB: +(early / 2 ** 20).toFixed(1),
