@@ -113,14 +113,9 @@ export class App {
     prepareMcp(c, this.log, this.metrics.register)
     // The admin API and /mcp run on Elysia, loaded on the first request for them: a bridge that
     // only ingests never pays Elysia's import (about a fifth of the cold start).
-    let routes: ((req: Request) => Response | Promise<Response>) | undefined
-    let loading: Promise<(req: Request) => Response | Promise<Response>> | undefined
-    const loadRoutes = () =>
-      (loading ??= import('./ingest/http').then((m) => {
-        routes = m.createHttpApp(this.store, { config: c, ingestor: this.ingestor, log: this.log, metrics: this.metrics })
-        return routes
-      }))
-    const fetchRoutes = (req: Request) => (routes !== undefined ? routes(req) : loadRoutes().then((f) => f(req)))
+    let routes: Promise<(req: Request) => Response | Promise<Response>> | undefined
+    const fetchRoutes = (req: Request) =>
+      (routes ??= import('./ingest/http').then((m) => m.createHttpApp(this.store, { config: c, ingestor: this.ingestor, log: this.log, metrics: this.metrics }))).then((f) => f(req))
     const authWarn = throttleWarnings(this.log)
     const gate = createHttpGate({
       ...sec,

@@ -7,12 +7,11 @@ import { Elysia } from 'elysia'
 import type { Selection } from '../queue/dead-letters'
 import type { QueueStore } from '../queue/open-store'
 import { BodyTooLarge, readBounded } from './http-body'
+import { json } from './http-events'
 
 /** A selection is a few ids; nothing legitimate comes near this. */
 const MAX_ADMIN_BODY_BYTES = 1_048_576
 
-const JSON_HEADERS = { 'content-type': 'application/json' }
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: JSON_HEADERS })
 
 /** `{"all":true}` or `{"ids":[1,2]}`; anything else is a 400 naming the field. */
 export function parseSelection(body: unknown): Selection | { error: string } {

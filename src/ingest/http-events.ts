@@ -36,7 +36,7 @@ export function json(status: number, body: unknown, extra?: Record<string, strin
   return new Response(JSON.stringify(body), { status, headers: extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS })
 }
 
-/** POST /events. */
+/** GET /healthz: 200 while the process runs. */
 export const healthz = (): Response => json(200, { status: 'ok' })
 
 /** GET /readyz: 200 when ready, else 503 with the reason (starting, draining, queue_full...). */
@@ -47,6 +47,7 @@ export function readyzHandler(readiness: () => Readiness): () => Response {
   }
 }
 
+/** POST /events. */
 export function createEventsHandler(deps: HttpIngestDeps): (req: Request) => Promise<Response> {
   const limits: Limits = { maxBodyBytes: deps.maxBodyBytes, maxEvents: deps.maxEventsPerRequest ?? Infinity, maxDepth: deps.maxJsonDepth ?? 32 }
   const { ingestor } = deps

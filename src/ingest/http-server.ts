@@ -22,7 +22,7 @@ export interface HttpServerOptions {
   /** Every path without a native route (the Elysia app: admin API, /mcp). */
   fetch(req: Request): Response | Promise<Response>
   /** Served from Bun's native route table ahead of `fetch`: the ingest hot path and the probes. */
-  native?: NativeRoutes
+  native: NativeRoutes
   tls?: TlsOptions
 }
 
@@ -44,11 +44,11 @@ const peerOf = (req: Request, server: Server<undefined>): string => server.reque
 
 export function startHttpServer(opts: HttpServerOptions): HttpServer {
   const { listen, gate, native } = opts
-  const nativeRoutes = (r: NativeRoutes) => ({
-    '/events': { POST: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), r.events, '/events') },
-    '/healthz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), r.healthz, '/healthz') },
-    '/readyz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), r.readyz, '/readyz') },
-  })
+  const routes = {
+    '/events': { POST: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.events, '/events') },
+    '/healthz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.healthz, '/healthz') },
+    '/readyz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.readyz, '/readyz') },
+  }
   const serve = (port: number, tls: TlsOptions | undefined, reusePort: boolean): Server<undefined> =>
     Bun.serve({
       hostname: listen.address,
@@ -60,7 +60,7 @@ export function startHttpServer(opts: HttpServerOptions): HttpServer {
       // reading, or by counting a streamed body); Bun's own cut-off sits well above it, only to
       // stop absurd bodies before any handler runs.
       maxRequestBodySize: Math.max(listen.max_body_bytes * 2 + 65_536, 32 * 1024 * 1024),
-      ...(native ? { routes: nativeRoutes(native) } : {}),
+      routes,
       fetch(req, server) {
         return gate.handle(req, peerOf(req, server), opts.fetch)
       },

@@ -82,7 +82,7 @@ export function eventCheck(): TypeCheck<typeof EventSchema> {
  * The hot path's check, the same contract as eventCheck().Check(): the schema's properties compiled
  * without the top-level additionalProperties rule, which TypeBox emits as a scan of a fresh
  * 17-element array per key (8 % of ingest CPU), and the unknown-field rule as one Set lookup per
- * key. test/unit/validate.test.ts holds the two equal over the bad-input corpus.
+ * key. test/unit/event-pipeline.test.ts holds the two equal over the bad-input corpus.
  */
 const EventPropertiesCheck = TypeCompiler.Compile(Type.Object(EventSchema.properties))
 const EVENT_FIELDS = new Set(Object.keys(EventSchema.properties))

@@ -75,8 +75,10 @@ export function createHttpGate(opts: HttpGateOptions) {
   const slots = new PeerSlots(opts.maxInFlight, opts.maxInFlightPerPeer)
   return {
     slots,
-    /** Runs `next` for `req` from `peer` if the caps and authentication allow it. */
-    /** `path`, when the caller already knows it (a native route), saves building the URL string. */
+    /**
+     * Runs `next` for `req` from `peer` if the caps and authentication allow it. `knownPath`, from
+     * a native route, saves building the URL string.
+     */
     async handle(req: Request, peer: string, next: Handler, knownPath?: string): Promise<Response> {
       const got = slots.acquire(peer)
       if (got !== 'ok') {

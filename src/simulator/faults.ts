@@ -52,12 +52,10 @@ export function createFaultInjector(initial: FaultOptions): FaultInjector {
       errorDecision = statusDecision(f)
     },
     beforeLimit(now) {
+      hangNow = 0
       if (f.downUntil !== undefined && now < f.downUntil) return DOWN
       if (f.times !== undefined) {
-        if (f.times <= 0) {
-          hangNow = 0
-          return NONE
-        }
+        if (f.times <= 0) return NONE
         f = { ...f, times: f.times - 1 }
       }
       hangNow = f.hangMs ?? 0

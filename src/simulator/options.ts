@@ -21,7 +21,8 @@ export interface FaultOptions {
   hangMs?: number
   /**
    * How many more /api/events requests forceStatus, resetRatio and hangMs apply to; each request
-   * counts one, and at 0 they stop (the simulator recovers by itself). Absent: no bound.
+   * outside a down period counts one, and at 0 they stop (the simulator recovers by itself).
+   * Absent: no bound.
    */
   times?: number
   /** Seed for the PRNG behind `errorRatio` and `resetRatio`; setting it (re)seeds. Default: random. */

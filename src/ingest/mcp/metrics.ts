@@ -4,14 +4,13 @@
  * Events sent with send_event are counted where every event is: mcp_in_events_total{transport="mcp"}.
  */
 import * as client from '../../observability/prom'
-import type { Registry } from '../../observability/prom'
 
 export interface McpMetrics {
   toolCalls: client.Counter<'tool' | 'outcome'>
   refused: client.Counter<'reason'>
 }
 
-export function createMcpMetrics(register: Registry): McpMetrics {
+export function createMcpMetrics(register: client.Registry): McpMetrics {
   const existing = (name: string) => register.getSingleMetric(name) as client.Counter<string> | undefined
   return {
     toolCalls:
