@@ -115,7 +115,7 @@ export class App {
     // only ingests never pays Elysia's import (about a fifth of the cold start).
     let routes: Promise<(req: Request) => Response | Promise<Response>> | undefined
     const fetchRoutes = (req: Request) =>
-      (routes ??= import('./ingest/http').then((m) => m.createHttpApp(this.store, { config: c, ingestor: this.ingestor, log: this.log, metrics: this.metrics }))).then((f) => f(req))
+      (routes ??= import('./ingest/http').then((m) => m.createHttpApp(this.store, { config: c, ingestor: this.ingestor, log: this.log, metrics: this.metrics, verifier: sec.verifier }))).then((f) => f(req))
     const authWarn = throttleWarnings(this.log)
     const gate = createHttpGate({
       ...sec,

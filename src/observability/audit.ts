@@ -22,7 +22,11 @@ export interface AuditEntry {
 }
 
 /** The caller as the MCP route knows it (structural, so this module does not depend on it). */
-export type AuditCaller = { kind: 'bridge_token'; name: string } | { kind: 'ilert_key'; ilertKey: string } | { kind: 'anonymous' }
+export type AuditCaller =
+  | { kind: 'bridge_token'; name: string }
+  | { kind: 'ingest_token'; name: string }
+  | { kind: 'ilert_key'; ilertKey: string }
+  | { kind: 'anonymous' }
 
 const SECRET_FIELD = /key|token|secret|passw|authoriz|credential/i
 const MAX_ANSWER_CHARS = 1000
@@ -30,6 +34,7 @@ const MAX_ANSWER_CHARS = 1000
 /** A non-secret, stable id for the caller. */
 export function callerId(caller: AuditCaller): string {
   if (caller.kind === 'bridge_token') return `mcp-token:${caller.name}`
+  if (caller.kind === 'ingest_token') return `ingest-token:${caller.name}`
   if (caller.kind === 'anonymous') return 'anonymous'
   return `ilert-key:${createHash('sha256').update(caller.ilertKey).digest('hex').slice(0, 8)}`
 }

@@ -26,14 +26,14 @@ describe('bearer = ilert user API key (default)', () => {
     expect(await stack.metric('mcp_requests_refused_total', { reason: 'missing' })).toBeGreaterThanOrEqual(1)
   })
 
-  test("ilert's 403 KEY_ERROR for an unknown key comes back as a clear tool error, without the key", async () => {
-    const client = await stack.connect({ Authorization: `Bearer ${UNKNOWN_KEY}` })
-    const r = await call(client, 'list_alerts')
-    expect(r.isError).toBe(true)
-    expect(r.text).toContain('403 KEY_ERROR')
-    expect(r.text).toContain('API key')
-    expect(r.data.error.reason).toBe('key_error')
-    expect(JSON.stringify(r.raw)).not.toContain(UNKNOWN_KEY)
+  test("a key ilert refuses (403 KEY_ERROR) gets 401 before any tool runs, without the key in the answer or the logs", async () => {
+    const res = await rpc(stack.mcpUrl, initialize(), { authorization: `Bearer ${UNKNOWN_KEY}` })
+    expect(res.status).toBe(401)
+    expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"')
+    const text = await res.text()
+    expect(text).toContain('ilert refused this API key')
+    expect(text).not.toContain(UNKNOWN_KEY)
+    await expect(stack.connect({ Authorization: `Bearer ${UNKNOWN_KEY}` })).rejects.toThrow()
     expect(stack.log.lines.join('\n')).not.toContain(UNKNOWN_KEY)
   })
 

@@ -1,46 +1,73 @@
 /**
- * Who is calling /mcp, and with which ilert user API key the tools act. As ilert's hosted MCP
- * server does it, `Authorization: Bearer <ilert user API key>` is passed through, so the agent has
- * exactly that user's ilert permissions (ilert refuses a bad key with 403 KEY_ERROR, which the
- * tools report). A bearer that matches one of mcp.tokens (compared in constant time) is a
- * bridge-issued token instead, mapped to its configured ilert key, for clients that should not
- * hold one. mcp.allow_anonymous lets requests without a header use ilert.api_key. Outcomes carry
- * no key material beyond the resolved key itself, which only the REST client ever sends.
+ * Who is calling /mcp, and with which ilert user API key the tools act. Every caller presents a
+ * credential the bridge verified before any tool runs, since `send_event` writes to ilert through
+ * the bridge's own integration key:
+ * - a bridge-issued token (mcp.tokens, constant-time compare), mapped to its configured ilert key;
+ * - an ingest token (auth.tokens / admin_tokens), acting with ilert.api_key;
+ * - with mcp.accept_ilert_keys, an ilert user API key that ilert itself confirmed (key-check.ts),
+ *   so the agent has exactly that user's permissions, as ilert's hosted MCP server does it;
+ * - with mcp.allow_anonymous, and only while auth.tokens is empty, no header at all (ilert.api_key).
+ * Outcomes carry no key material beyond the resolved key itself, which only the REST client sends.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
+import type { TokenVerifier } from '../../security/tokens'
+import type { KeyCheck } from './key-check'
 
 export type Caller =
   | { kind: 'bridge_token'; name: string; ilertKey: string }
+  | { kind: 'ingest_token'; name: string; ilertKey: string }
   | { kind: 'ilert_key'; ilertKey: string }
   | { kind: 'anonymous'; ilertKey: string }
 
-export type AuthOutcome = { kind: 'ok'; caller: Caller } | { kind: 'denied'; reason: 'missing' | 'malformed' | 'unknown_token'; message: string }
+export type DeniedReason = 'missing' | 'malformed' | 'unknown_token' | 'key_refused'
+
+export type AuthOutcome =
+  | { kind: 'ok'; caller: Caller }
+  | { kind: 'denied'; reason: DeniedReason; message: string }
+  /** The key could not be checked with ilert (unreachable, 5xx, budget): nothing runs; retry later. */
+  | { kind: 'unverifiable'; message: string }
 
 export interface AuthOptions {
   tokens: readonly { token: string; ilertKey: string; name: string }[]
+  /** The HTTP ingest's tokens (auth.tokens, auth.admin_tokens). */
+  ingestTokens: TokenVerifier
   acceptIlertKeys: boolean
   allowAnonymous: boolean
-  /** ilert.api_key, used by anonymous callers. */
+  /** ilert.api_key, used by anonymous callers and ingest tokens. */
   defaultIlertKey: string
+  /** Asks ilert whether a presented user API key is valid (cached). */
+  checkKey(ilertKey: string): Promise<KeyCheck>
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
-export function createAuthenticator(opts: AuthOptions): (req: Request) => AuthOutcome {
+export function createAuthenticator(opts: AuthOptions): (req: Request) => Promise<AuthOutcome> {
   const tokens = opts.tokens.map((t) => ({ ...t, digest: digest(t.token) }))
-  return (req) => {
+  // With ingest tokens configured the operator asked for authentication: no anonymous access.
+  const anonymous = opts.allowAnonymous && !opts.ingestTokens.required
+  return async (req) => {
     const header = req.headers.get('authorization')
     if (header === null || header.trim() === '') {
-      if (opts.allowAnonymous) return { kind: 'ok', caller: { kind: 'anonymous', ilertKey: opts.defaultIlertKey } }
+      if (anonymous) return { kind: 'ok', caller: { kind: 'anonymous', ilertKey: opts.defaultIlertKey } }
       return { kind: 'denied', reason: 'missing', message: 'Missing Authorization header: send "Authorization: Bearer <ilert user API key or bridge token>".' }
     }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header)
     if (m === null) return { kind: 'denied', reason: 'malformed', message: 'Malformed Authorization header: expected "Bearer <token>".' }
-    const presented = digest(m[1]!)
+    const bearer = m[1]!
+    const presented = digest(bearer)
     let match: (typeof tokens)[number] | undefined
     for (const t of tokens) if (timingSafeEqual(t.digest, presented) && match === undefined) match = t // no early exit
     if (match !== undefined) return { kind: 'ok', caller: { kind: 'bridge_token', name: match.name, ilertKey: match.ilertKey } }
-    if (opts.acceptIlertKeys) return { kind: 'ok', caller: { kind: 'ilert_key', ilertKey: m[1]! } }
-    return { kind: 'denied', reason: 'unknown_token', message: 'Unknown bearer token.' }
+    if (opts.ingestTokens.required) {
+      const t = opts.ingestTokens.check(bearer)
+      if (t.kind === 'ok') return { kind: 'ok', caller: { kind: 'ingest_token', name: t.id, ilertKey: opts.defaultIlertKey } }
+    }
+    if (!opts.acceptIlertKeys) return { kind: 'denied', reason: 'unknown_token', message: 'Unknown bearer token.' }
+    const check = await opts.checkKey(bearer)
+    if (check.kind === 'confirmed') return { kind: 'ok', caller: { kind: 'ilert_key', ilertKey: bearer } }
+    if (check.kind === 'refused') {
+      return { kind: 'denied', reason: 'key_refused', message: 'ilert refused this API key (unknown, revoked or malformed), and it is no bridge token. Use a valid ilert user API key (ilert: Profile, API Keys).' }
+    }
+    return { kind: 'unverifiable', message: `Could not check the API key with ilert right now: ${check.message}` }
   }
 }

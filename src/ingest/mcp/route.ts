@@ -2,7 +2,7 @@
  * /mcp on the bridge's HTTP listener: MCP Streamable HTTP (revisions 2025-03-26, 2025-06-18,
  * 2025-11-25) in stateless JSON-response mode. Per request, in this order: Host/Origin guard
  * (403), method (GET/DELETE/others → 405, no server stream to offer), bearer auth (401 with
- * WWW-Authenticate), then a fresh transport + server handles the POST and answers the status
+ * WWW-Authenticate; an ilert key is confirmed with ilert first, see auth.ts), then a fresh transport + server handles the POST and answers the status
  * codes the spec gives for malformed requests (406, 415, 400 -32700, ...).
  */
 import { Elysia } from 'elysia'
@@ -13,8 +13,10 @@ import type { Logger } from '../../observability/logger'
 import type { Metrics } from '../../observability/metrics'
 import { createNormalizer } from '../../pipeline/normalize'
 import { USER_AGENT } from '../../version'
+import type { TokenVerifier } from '../../security/tokens'
 import type { Ingestor } from '../accept'
 import { createAuthenticator, type Caller } from './auth'
+import { createKeyChecker } from './key-check'
 import { createMcpMetrics } from './metrics'
 import { mcpTokens } from './startup'
 import { createOriginGuard } from './origin-guard'
@@ -26,6 +28,8 @@ export interface McpRouteDeps {
   ingestor: Ingestor
   log: Logger
   metrics: Metrics
+  /** The ingest tokens (auth.tokens): they authenticate /mcp too. */
+  verifier: TokenVerifier
   /** Tests inject a client with a short window; default: a real one at config.ilert.api_url. */
   rest?: IlertRest
 }
@@ -40,10 +44,17 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   const mcpCfg = config.mcp
   const tokens = mcpTokens(config)
   const guard = createOriginGuard({ listenAddress: config.listen.address, allowedHosts: mcpCfg.allowed_hosts, allowedOrigins: mcpCfg.allowed_origins })
-  const auth = createAuthenticator({ tokens, acceptIlertKeys: mcpCfg.accept_ilert_keys, allowAnonymous: mcpCfg.allow_anonymous, defaultIlertKey: config.ilert.api_key })
   const rest =
     deps.rest ??
     createIlertRest({ apiUrl: config.ilert.api_url, userAgent: USER_AGENT, timeoutMs: config.ilert.timeout_seconds * 1000, perMinute: mcpCfg.rest_per_minute })
+  const auth = createAuthenticator({
+    tokens,
+    ingestTokens: deps.verifier,
+    acceptIlertKeys: mcpCfg.accept_ilert_keys,
+    allowAnonymous: mcpCfg.allow_anonymous,
+    defaultIlertKey: config.ilert.api_key,
+    checkKey: createKeyChecker(rest),
+  })
   const normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
   const metrics = createMcpMetrics(deps.metrics.register)
   const tools = toolsFor(mcpCfg.read_only)
@@ -75,7 +86,11 @@ export function createMcpRoutes(deps: McpRouteDeps) {
       metrics.refused.labels('method').inc()
       return rpcError(405, -32000, 'Method not allowed: this server is stateless and takes POST only.', { allow: 'POST' })
     }
-    const a = auth(request)
+    const a = await auth(request)
+    if (a.kind === 'unverifiable') {
+      metrics.refused.labels('key_unverifiable').inc()
+      return rpcError(503, -32000, a.message, { 'retry-after': '5' })
+    }
     if (a.kind === 'denied') {
       metrics.refused.labels(a.reason).inc()
       const challenge = a.reason === 'missing' ? 'Bearer realm="mcp-ilert"' : `Bearer realm="mcp-ilert", error="invalid_token", error_description="${a.message}"`

@@ -25,7 +25,9 @@ export function prepareMcp(config: Config, log: Logger, register: Registry): voi
   for (const t of mcpTokens(config)) {
     if (t.ilertKey === '') log.warn('An mcp.tokens entry has no ilert key (neither ilert_api_key nor ilert.api_key): its ilert tools will fail; send_event works.', { name: t.name })
   }
-  if (config.mcp.allow_anonymous && !['127.0.0.1', '::1', 'localhost'].includes(config.listen.address)) {
+  if (config.mcp.allow_anonymous && config.auth.tokens.length + config.auth.admin_tokens.length > 0) {
+    log.warn('mcp.allow_anonymous is ignored because auth.tokens is set: /mcp callers must present a token or an ilert user API key.')
+  } else if (config.mcp.allow_anonymous && !['127.0.0.1', '::1', 'localhost'].includes(config.listen.address)) {
     log.warn('mcp.allow_anonymous is on and listen.address is not loopback: anyone who reaches /mcp acts with ilert.api_key.', { address: config.listen.address })
   }
   createMcpMetrics(register)
