@@ -8,7 +8,7 @@ import { Registry } from './observability/prom'
 import type { Config } from './config/schema'
 import { Dispatcher } from './dispatch/dispatcher'
 import { createIlertClient } from './dispatch/ilert-client'
-import { createIngestor, type Ingestor } from './ingest/accept'
+import { createIngestor, decodeStoredEvent, type Ingestor } from './ingest/accept'
 import { createEventsHandler, healthz, readyzHandler, type Readiness } from './ingest/http-events'
 import { startHttpServer, type HttpServer } from './ingest/http-server'
 import { prepareMcp } from './ingest/mcp/startup'
@@ -16,10 +16,11 @@ import { createTcpIngest } from './ingest/tcp'
 import { createLogger, type Logger } from './observability/logger'
 import { createMetrics, type Metrics } from './observability/metrics'
 import { startMetricsServer } from './observability/metrics-server'
-import { createNormalizer } from './pipeline/normalize'
+import { createNormalizer, type Normalizer } from './pipeline/normalize'
 import type { DeadLetterStore } from './queue/dead-letters'
-import type { EventQueue } from './queue/event-queue'
+import type { EventStore } from './queue/event-store'
 import { openQueueStore, type QueueStore } from './queue/open-store'
+import { clearOwner, writeOwner } from './queue/wal/queue-lock'
 import { createSecurityContext, type SecurityContext } from './security/context'
 import { createHttpGate } from './security/http-gate'
 import { throttleWarnings } from './security/log-throttle'
@@ -31,6 +32,8 @@ export interface AppOptions {
   /** Fresh registry per test; default metrics (process_*) are added only for the real process. */
   registry?: Registry
   defaultMetrics?: boolean
+  /** Test hook: the durable store's fdatasync (to watch acknowledgements wait for it). */
+  syncFn?: (fd: number) => Promise<void>
 }
 
 export interface BoundAddresses {
@@ -47,59 +50,96 @@ export interface StopReport {
 export class App {
   readonly log: Logger
   readonly metrics: Metrics
-  readonly store: QueueStore
-  readonly queue: EventQueue
-  readonly deadLetters: DeadLetterStore
-  readonly dispatcher: Dispatcher
-  readonly ingestor: Ingestor
   readonly security: SecurityContext
+  // Opened by start(): the durable store recovers its log there.
+  queues!: QueueStore
+  store!: EventStore
+  deadLetters!: DeadLetterStore
+  dispatcher!: Dispatcher
+  ingestor!: Ingestor
+  private readonly normalizer: Normalizer
   private http: HttpServer | undefined
   private tcp: ReturnType<typeof createTcpIngest> | undefined
   private metricsServer: Server<undefined> | undefined
   private state: Readiness = { kind: 'not_ready', reason: 'starting' }
 
-  constructor(readonly config: Config, opts: AppOptions = {}) {
+  constructor(
+    readonly config: Config,
+    private readonly opts: AppOptions = {},
+  ) {
     this.log = opts.logger ?? createLogger(config.logging.level)
     for (const s of [config.ilert.api_key, config.ilert.integration_key, config.ilert.webhook_key]) this.log.redact(s)
     this.metrics = createMetrics(opts.registry ?? new Registry(), opts.defaultMetrics ?? false)
     this.security = createSecurityContext(config, this.log, this.metrics.register)
-    // Throws with a message naming queue.path when the store cannot be opened: no lying acks.
-    this.store = openQueueStore(config.queue, config.dispatch.dead_letter_capacity)
-    this.queue = this.store.queue
-    this.deadLetters = this.store.deadLetters
-    const normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
-    this.ingestor = createIngestor(this.queue, normalizer, this.metrics)
+    this.normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
+  }
+
+  /** Opens (and recovers) the store, then builds ingest and dispatch on it. Throws with a message naming queue.path. */
+  private async openData(): Promise<void> {
+    const config = this.config
+    const rl = config.rate_limit
+    const rate = { perKey: rl.per_key_per_minute, windowMs: rl.window_seconds * 1000, marginMs: rl.margin_seconds * 1000 }
+    const m = this.metrics
+    this.queues = await openQueueStore(config.queue, {
+      rate,
+      deadLetterCapacity: config.dispatch.dead_letter_capacity,
+      decodeRaw: decodeStoredEvent(this.normalizer),
+      ...(this.opts.syncFn ? { syncFn: this.opts.syncFn } : {}),
+      events: {
+        tornTail: (file, offset, why) => {
+          m.tornTails.inc()
+          this.log.warn('Cut a torn tail off the durable log (a write interrupted by a crash; nothing after it was acknowledged).', { file, offset, why })
+        },
+        replayDropped: (count) => {
+          m.dropped.labels('replay_invalid').inc(count)
+          this.log.error('Stored events no longer pass validation with this configuration and were dropped at replay.', { events: count })
+        },
+        compacted: (c) => {
+          m.compactions.inc()
+          this.log.debug('Durable log compacted.', { ms: Math.round(c.ms), checkpointBytes: c.bytes, entries: c.entries })
+        },
+        health: (h) => {
+          if (h.kind === 'ok') this.log.info('Durable store writable again; accepting events.')
+          else this.log.error('Durable store cannot write; refusing new events until it can.', { reason: h.reason, error: h.message })
+        },
+      },
+    })
+    this.store = this.queues.store
+    this.deadLetters = this.queues.deadLetters
+    this.ingestor = createIngestor(this.store, this.normalizer, m)
     const client = createIlertClient({
       apiUrl: config.ilert.api_url,
       userAgent: USER_AGENT,
       connectTimeoutMs: config.ilert.connect_timeout_seconds * 1000,
       timeoutMs: config.ilert.timeout_seconds * 1000,
     })
-    const rl = config.rate_limit
-    this.dispatcher = new Dispatcher(this.queue, client, this.deadLetters, this.metrics, this.log, {
-      batchSize: config.dispatch.batch_size,
-      maxPending: config.dispatch.max_pending,
+    this.dispatcher = new Dispatcher(this.store, client, this.deadLetters, m, this.log, {
       concurrency: config.dispatch.concurrency,
       perMinute: rl.per_minute,
       perKeyPerMinute: rl.per_key_per_minute,
-      windowMs: rl.window_seconds * 1000,
-      marginMs: rl.margin_seconds * 1000,
+      windowMs: rate.windowMs,
+      marginMs: rate.marginMs,
       backoff: {
         maxAttempts: config.retries.max_attempts,
         baseMs: config.retries.base_interval_seconds * 1000,
         maxMs: config.retries.max_interval_seconds * 1000,
       },
     })
-    this.metrics.setSampler({
-      queueDepth: () => this.queue.size,
-      queueCapacity: () => this.queue.capacity,
-      pending: () => this.dispatcher.stats().pending,
+    const table = this.store.table
+    m.setSampler({
+      queueDepth: () => table.entries,
+      queueCapacity: () => this.store.capacity,
+      pending: () => table.entries,
       deadLetters: () => this.deadLetters.size,
+      merged: () => table.merged,
+      queuedEvents: () => table.events,
+      diskBytes: () => this.store.diskBytes(),
     })
   }
 
   async start(): Promise<BoundAddresses> {
     const c = this.config
+    await this.openData()
     const tlsLoad = loadTls(c.tls)
     if (tlsLoad.kind === 'error') throw new Error(tlsLoad.message)
     const tls = tlsLoad.kind === 'ok' ? tlsLoad.material : undefined
@@ -115,7 +155,7 @@ export class App {
     // only ingests never pays Elysia's import (about a fifth of the cold start).
     let routes: Promise<(req: Request) => Response | Promise<Response>> | undefined
     const fetchRoutes = (req: Request) =>
-      (routes ??= import('./ingest/http').then((m) => m.createHttpApp(this.store, { config: c, ingestor: this.ingestor, log: this.log, metrics: this.metrics, verifier: sec.verifier }))).then((f) => f(req))
+      (routes ??= import('./ingest/http').then((m) => m.createHttpApp(this.queues, { config: c, ingestor: this.ingestor, log: this.log, metrics: this.metrics, verifier: sec.verifier }))).then((f) => f(req))
     const authWarn = throttleWarnings(this.log)
     const gate = createHttpGate({
       ...sec,
@@ -145,10 +185,12 @@ export class App {
       const port = this.metricsServer.port!
       bound.metrics = { address: c.metrics.listen_address, port, url: `http://${hostForUrl(c.metrics.listen_address)}:${port}/metrics` }
     }
+    if (this.queues.kind === 'durable') writeOwner(c.queue.path, { pid: process.pid, url: bound.http.url })
     this.state = { kind: 'ready' }
-    // Events left in the durable queue by the last run (a crash, or a drain deadline) go first.
-    const recovered = this.queue.size
-    if (recovered > 0) this.log.info('Resuming delivery of events from the durable queue.', { events: recovered })
+    // Calls left in the durable store by the last run (a crash, or a drain deadline) go first.
+    const t = this.store.table
+    if (t.entries > 0) this.log.info('Resuming delivery of the calls left in the durable store.', { calls: t.entries, events: t.events })
+    if (this.queues.migrated > 0) this.log.warn('Moved the undelivered events of a 0.1 store (queue.sqlite) into the write-ahead log.', { events: this.queues.migrated })
     this.dispatcher.schedule()
     this.log.info('mcp-ilert started.', {
       http: bound.http.url,
@@ -161,7 +203,9 @@ export class App {
   }
 
   private readiness(): Readiness {
-    return this.state.kind === 'ready' && this.ingestor.isFull() ? { kind: 'not_ready', reason: 'queue_full' } : this.state
+    if (this.state.kind !== 'ready') return this.state
+    if (this.store.health().kind !== 'ok') return { kind: 'not_ready', reason: 'storage_unavailable' }
+    return this.ingestor.isFull() ? { kind: 'not_ready', reason: 'queue_full' } : this.state
   }
 
   /**
@@ -191,16 +235,22 @@ export class App {
     this.state = { kind: 'not_ready', reason: 'draining' }
     await this.tcp?.stop()
     await this.http?.stop()
+    if (this.dispatcher === undefined) {
+      // start() failed before the store opened: nothing to drain.
+      this.metricsServer?.stop(true)
+      return { undelivered: 0, inFlight: 0 }
+    }
     const deadline = this.config.dispatch.drain_timeout_seconds * 1000
     const left = await this.dispatcher.drain(deadline)
     this.dispatcher.stop()
     this.metricsServer?.stop(true)
-    this.store.close()
-    const undelivered = left.queued + left.pendingEvents
+    if (this.queues.kind === 'durable') clearOwner(this.config.queue.path)
+    this.queues.close()
+    const undelivered = left.pendingEvents
     if (undelivered === 0) this.log.info('Drained; stopped.', { deadLetters: left.deadLetters })
-    else if (this.store.kind === 'durable') {
+    else if (this.queues.kind === 'durable') {
       // Still on disk: delivered after the next start, so not a drop.
-      this.log.warn('Shutdown deadline reached; undelivered events stay in the durable queue for the next start.', { events: undelivered })
+      this.log.warn('Shutdown deadline reached; undelivered events stay in the durable store for the next start.', { events: undelivered, calls: left.pending })
     } else {
       this.metrics.dropped.labels('shutdown_deadline').inc(undelivered)
       this.log.error('Shutdown deadline reached; events remained undelivered and are lost (queue.durable is false).', { events: undelivered })

@@ -8,6 +8,7 @@ import { App } from './app'
 import { runCli } from './cli/run'
 import type { Config } from './config/schema'
 import { createLogger } from './observability/logger'
+import { QueueLockedError } from './queue/wal/queue-lock'
 
 /** Integration key the embedded simulator accepts; it is not a real ilert key. */
 const EMBEDDED_KEY = 'il1api-embedded-simulator'
@@ -41,9 +42,11 @@ async function main(): Promise<number | undefined> {
       log.info('MCP endpoint ready for agents, acting on the simulator\'s demo organization.', { mcp: `${bound.http.url}/mcp`, authorization: 'Bearer sim-user-key' })
     }
   } catch (err) {
-    log.error('Could not start.', { error: err as Error })
+    // Expected failures (a held or unusable queue.path, a damaged log, TLS files) say what to do
+    // in their message: one line, no stack trace.
+    log.error(`Could not start: ${(err as Error).message}`)
     await simulator?.stop()
-    return 1
+    return err instanceof QueueLockedError ? 2 : 1
   }
   let stopping = false
   const shutdown = async (signal: string) => {

@@ -3,8 +3,9 @@
  * normalization or coalescing can be measured in seconds rather than in a noisy end-to-end run.
  * Stages, each over the same 200,000 realistic lines (bench/lib/events.ts, 10,000 alert keys):
  *   parse      JSON.parse only (what the bare TCP loop does per line)
- *   accept     parse + validate + normalize + enqueue (Ingestor.accept), the queue drained unseen
- *   dispatch   accept + the dispatcher's intake (coalescing into lanes), as in the running bridge
+ *   memory     parse + validate + normalize + coalesce into the lanes (Ingestor.accept + commit), in memory
+ *   normal     the same on the durable log, queue.sync: normal (one write per commit)
+ *   full       the same, queue.sync: full (one write + fdatasync per group, awaited)
  * The bridge's real App runs against the project's simulator at ilert's limits, as in bench:tcp.
  * Run: taskset -c 0 bun bench/micro/ingest-path.ts [rounds]
  */
@@ -12,6 +13,9 @@ import { Value } from '@sinclair/typebox/value'
 import { App } from '../../src/app'
 import { ConfigSchema, type Config } from '../../src/config/schema'
 import { createSimulator } from '../../src/simulator/simulator'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { ingestBlock } from '../lib/events'
 
 const ROUNDS = Number(process.argv[2] ?? 5)
@@ -24,12 +28,14 @@ const lines = block.buf.toString('utf8').trimEnd().split('\n')
 const sim = createSimulator({ address: '127.0.0.1', port: 0 })
 const { url } = await sim.start()
 
-function config(): Config {
+function config(mode: 'memory' | 'normal' | 'full'): Config {
   const c = Value.Default(ConfigSchema, Value.Clone({})) as Config
   c.listen.port = 0
   c.tcp.enabled = false
   c.metrics.enabled = false
-  c.queue.durable = false
+  c.queue.durable = mode !== 'memory'
+  c.queue.sync = mode === 'full' ? 'full' : 'normal'
+  c.queue.path = mkdtempSync(join(tmpdir(), 'mcp-ilert-micro-'))
   c.queue.capacity = 4 * N
   c.logging.level = 'error'
   c.dispatch.drain_timeout_seconds = 0.05
@@ -44,14 +50,16 @@ const cpuUs = () => {
 }
 const turn = () => new Promise<void>((r) => setImmediate(r))
 
-async function stage(name: string, run: (app: App) => Promise<void>): Promise<number> {
-  const app = new App(config())
+async function stage(mode: 'memory' | 'normal' | 'full', run: (app: App) => Promise<void>): Promise<number> {
+  const cfg = config(mode)
+  const app = new App(cfg)
   await app.start()
   await run(app) // warm-up on the same lines
   const t0 = cpuUs()
   await run(app)
   const us = (cpuUs() - t0) / N
   await app.stop()
+  rmSync(cfg.queue.path, { recursive: true, force: true })
   return us
 }
 
@@ -61,20 +69,23 @@ const parseOnly = async () => {
     await turn()
   }
 }
-const acceptAll = (drain: boolean) => async (app: App) => {
+const acceptAll = async (app: App) => {
   for (let i = 0; i < N; i += CHUNK) {
-    for (let j = i; j < i + CHUNK && j < N; j++) app.ingestor.accept(JSON.parse(lines[j]!), 'tcp')
-    app.ingestor.commit('tcp')
-    if (drain) app.queue.takeBatch(CHUNK, [])
+    for (let j = i; j < i + CHUNK && j < N; j++) {
+      const raw = lines[j]!
+      app.ingestor.accept(JSON.parse(raw), 'tcp', raw)
+    }
+    await app.ingestor.commit('tcp')
     await turn()
   }
 }
 
-const results: Record<string, number[]> = { parse: [], accept: [], dispatch: [] }
+const results: Record<string, number[]> = { parse: [], memory: [], normal: [], full: [] }
 for (let r = 0; r < ROUNDS; r++) {
-  results.parse!.push(await stage('parse', parseOnly))
-  results.accept!.push(await stage('accept', acceptAll(true)))
-  results.dispatch!.push(await stage('dispatch', acceptAll(false)))
+  const t0 = cpuUs()
+  await parseOnly()
+  results.parse!.push((cpuUs() - t0) / N)
+  for (const mode of ['memory', 'normal', 'full'] as const) results[mode]!.push(await stage(mode, acceptAll))
 }
 await sim.stop()
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!

@@ -1,14 +1,20 @@
 /**
  * `mcp-ilert dead-letters list|replay|purge`: lets a person inspect and act on the durable
- * dead-letter store directly in queue.path, with or without a running bridge (SQLite WAL lets
- * both work on the file; a running bridge notices replayed events within a second).
+ * dead-letters of queue.path. Beside a running bridge (it holds the queue's lock) the command asks
+ * that bridge through its admin API, so it works whatever the load and never fights it for the
+ * files; with no bridge running it opens the store itself (a replay goes into the log, and the
+ * next start delivers it).
  */
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { loadConfig } from '../config/load'
-import type { Selection } from '../queue/dead-letters'
-import { DB_FILE, openStoreDb } from '../queue/sqlite-db'
+import type { Config } from '../config/schema'
+import { decodeStoredEvent } from '../ingest/accept'
+import { createNormalizer } from '../pipeline/normalize'
+import type { DeadLetter, Selection } from '../queue/dead-letters'
+import { openQueueStore } from '../queue/open-store'
+import { hasDeadLetterDb, openDeadLetterDb } from '../queue/sqlite-db'
 import { SqliteDeadLetters } from '../queue/sqlite-dead-letters'
+import { lockHolder, readOwner } from '../queue/wal/queue-lock'
 import type { CliIo } from './io'
 
 export const DEAD_LETTERS_USAGE = `Usage: mcp-ilert dead-letters <list|replay|purge> [--config FILE] [--id N]... [--all] [--limit N]
@@ -17,7 +23,9 @@ export const DEAD_LETTERS_USAGE = `Usage: mcp-ilert dead-letters <list|replay|pu
   replay --id N|--all  move dead letters back into the queue (attempts reset); they are delivered again
   purge --id N|--all   delete dead letters for good
 
-Works on the durable store in queue.path of the given config (queue.durable must be true).
+Works on the durable store in queue.path of the given config (queue.durable must be true). When a
+bridge is running on that store, the command goes through its admin API (listen.* and an admin token
+from the same config).
 `
 
 type Parsed =
@@ -51,7 +59,9 @@ export function parseDeadLetterArgs(argv: readonly string[]): Parsed {
   return { kind: 'ok', action, configFile, limit, sel: all ? { kind: 'all' } : { kind: 'ids', ids } }
 }
 
-export function runDeadLetters(argv: string[], io: CliIo): number {
+type Parsedok = Extract<Parsed, { kind: 'ok' }>
+
+export async function runDeadLetters(argv: string[], io: CliIo): Promise<number> {
   const p = parseDeadLetterArgs(argv)
   if (p.kind === 'error') {
     io.stderr.write(`mcp-ilert dead-letters: ${p.message}\n${DEAD_LETTERS_USAGE}`)
@@ -62,25 +72,89 @@ export function runDeadLetters(argv: string[], io: CliIo): number {
     io.stderr.write(`mcp-ilert: invalid configuration: ${r.message}\n`)
     return 2
   }
-  const q = r.config.queue
+  const config = r.config
+  const q = config.queue
   if (!q.durable) {
-    io.stderr.write('mcp-ilert dead-letters: queue.durable is false, so dead letters live in the bridge\'s memory: use GET /admin/dead-letters on the running bridge.\n')
+    io.stderr.write("mcp-ilert dead-letters: queue.durable is false, so dead letters live in the bridge's memory: use GET /admin/dead-letters on the running bridge.\n")
     return 2
   }
-  if (!existsSync(join(q.path, DB_FILE))) {
+  if (!existsSync(q.path)) {
     io.stderr.write(`mcp-ilert dead-letters: no durable store at ${q.path} (queue.path)\n`)
     return 1
   }
-  const db = openStoreDb({ path: q.path, sync: q.sync, maxDiskBytes: 0 })
+  try {
+    const holder = lockHolder(q.path)
+    if (holder !== undefined) return await viaRunningBridge(config, p, io, holder)
+    return await direct(config, p, io)
+  } catch (err) {
+    io.stderr.write(`mcp-ilert dead-letters: ${(err as Error).message}\n`)
+    return 1
+  }
+}
+
+async function direct(config: Config, p: Parsedok, io: CliIo): Promise<number> {
+  const q = config.queue
+  if (p.action === 'replay') {
+    const rl = config.rate_limit
+    const normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
+    const store = await openQueueStore(q, {
+      rate: { perKey: rl.per_key_per_minute, windowMs: rl.window_seconds * 1000, marginMs: rl.margin_seconds * 1000 },
+      deadLetterCapacity: config.dispatch.dead_letter_capacity,
+      decodeRaw: decodeStoredEvent(normalizer),
+    })
+    try {
+      io.stdout.write(`replayed ${await store.replay(p.sel!)}\n`)
+    } finally {
+      store.close()
+    }
+    return 0
+  }
+  if (!hasDeadLetterDb(q.path)) {
+    io.stderr.write(`mcp-ilert dead-letters: no durable store at ${q.path} (queue.path)\n`)
+    return 1
+  }
+  const db = openDeadLetterDb(q.path, q.sync)
   try {
     const store = new SqliteDeadLetters(db)
     if (p.action === 'list') {
       for (const d of store.list(p.limit)) io.stdout.write(JSON.stringify(d) + '\n')
       io.stderr.write(`${store.size} dead letter(s) in ${q.path}\n`)
-    } else if (p.action === 'replay') io.stdout.write(`replayed ${store.replay(p.sel!)}\n`)
-    else io.stdout.write(`purged ${store.purge(p.sel!)}\n`)
+    } else io.stdout.write(`purged ${store.purge(p.sel!)}\n`)
     return 0
   } finally {
     db.close()
   }
+}
+
+/** The running bridge's admin API, from the same config: listen.*, TLS, an admin token. */
+async function viaRunningBridge(config: Config, p: Parsedok, io: CliIo, pid: number): Promise<number> {
+  const l = config.listen
+  const host = l.address === '0.0.0.0' || l.address === '::' ? '127.0.0.1' : l.address.includes(':') ? `[${l.address}]` : l.address
+  const published = readOwner(config.queue.path, pid)?.url ?? `${config.tls.cert_file ? 'https' : 'http'}://${host}:${l.port}`
+  const base = `${published}/admin/dead-letters`
+  const token = config.auth.admin_tokens[0] ?? config.auth.tokens[0]
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }
+  // The bridge's own certificate may not name the address the CLI dials; it is our own process on this host.
+  const tls = config.tls.cert_file ? { tls: { rejectUnauthorized: false } } : {}
+  const ask = async (path: string, init: RequestInit = {}) => {
+    let res: Response
+    try {
+      res = await fetch(`${base}${path}`, { ...init, headers, ...tls, signal: AbortSignal.timeout(120_000) })
+    } catch (err) {
+      throw new Error(`a bridge (pid ${pid}) holds ${config.queue.path}, but its admin API at ${base} did not answer (${(err as Error).message})`)
+    }
+    const text = await res.text()
+    if (!res.ok) throw new Error(`the running bridge (pid ${pid}) answered ${res.status}: ${text.slice(0, 300)}`)
+    return JSON.parse(text) as Record<string, unknown>
+  }
+  if (p.action === 'list') {
+    const r = await ask(`?limit=${p.limit}`)
+    for (const d of r.items as DeadLetter[]) io.stdout.write(JSON.stringify(d) + '\n')
+    io.stderr.write(`${r.size} dead letter(s) in ${config.queue.path} (asked the running bridge, pid ${pid})\n`)
+    return 0
+  }
+  const body = JSON.stringify(p.sel!.kind === 'all' ? { all: true } : { ids: p.sel!.ids })
+  const r = await ask(`/${p.action}`, { method: 'POST', body })
+  io.stdout.write(p.action === 'replay' ? `replayed ${r.replayed}\n` : `purged ${r.purged}\n`)
+  return 0
 }

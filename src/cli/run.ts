@@ -61,7 +61,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<C
     case 'simulator':
       return runSimulator(cmd.argv, io)
     case 'dead-letters':
-      return exit((await import('./dead-letters')).runDeadLetters(cmd.argv, io))
+      return exit(await (await import('./dead-letters')).runDeadLetters(cmd.argv, io))
     case 'check-config': {
       const r = loadConfig({ file: cmd.file, env: io.env })
       if (r.kind === 'error') {

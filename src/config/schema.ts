@@ -119,24 +119,34 @@ export const ConfigSchema = Type.Object(
     ),
     queue: Type.Object(
       {
-        /** Events held undelivered (waiting, in flight or backing off); ingest pushes back when reached. */
+        /**
+         * Pending ilert calls held (coalesced records: what ilert still has to receive, whatever
+         * the number of events merged into them); ingest pushes back when reached.
+         */
         capacity: Positive(65_536, { maximum: 16_777_216 }),
-        /** Store every event on disk (SQLite, WAL) before acknowledging it. */
+        /** Keep every accepted event in the write-ahead log before acknowledging it. */
         durable: Type.Boolean({ default: true }),
-        /** Directory of the durable store (created if missing). */
+        /** Directory of the durable store (created if missing); one bridge per directory. */
         path: Type.String({ default: './mcp-ilert-data', minLength: 1 }),
-        /** fsync policy: normal survives a process crash, full also a power loss, off neither. */
-        sync: Type.Union([Type.Literal('normal'), Type.Literal('full'), Type.Literal('off')], { default: 'normal' }),
-        /** Upper bound on the store's size in bytes (0 = the disk's size); beyond it ingest answers storage_full. */
+        /**
+         * full: the fdatasync covering an event is done before its acknowledgement (survives power
+         * loss and kill -9); normal: written to the OS before it (survives a process crash, not power
+         * loss); off: as normal, and segments are not synced when they are closed either.
+         */
+        sync: Type.Union([Type.Literal('full'), Type.Literal('normal'), Type.Literal('off')], { default: 'full' }),
+        /** Upper bound on everything in queue.path, in bytes (0 = the disk's size); beyond it ingest answers storage_full. */
         max_disk_bytes: Type.Integer({ minimum: 0, default: 0 }),
+        /** Size at which a log segment is closed and a new one begun. */
+        segment_bytes: Positive(8 * 1024 * 1024, { minimum: 65_536 }),
       },
       { additionalProperties: false, default: {} },
     ),
     dispatch: Type.Object(
       {
         concurrency: Positive(16, { maximum: 1024 }),
+        /** No longer used (0.1: events moved from the queue per batch); accepted so old configs load. */
         batch_size: Positive(1024),
-        /** Coalesced entries waiting for delivery; ingest slows when reached. */
+        /** No longer used: queue.capacity now bounds the pending calls; accepted so old configs load. */
         max_pending: Positive(100_000),
         drain_timeout_seconds: Type.Number({ minimum: 0, default: 30 }),
         /** Dead letters kept in memory when queue.durable is false (the durable store keeps all). */

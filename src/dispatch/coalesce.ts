@@ -21,14 +21,17 @@ export interface Entry {
   /** Acceptance time of the oldest merged event (performance.now()). */
   acceptedAt: number
   attempts: number
-  /** Store ids of every merged event (durable queue), completed together with the call. */
-  ids: number[]
+  /** Sequence numbers of the oldest and newest event merged into this call (0 in memory). */
+  firstSeq: number
+  lastSeq: number
+  /** Bytes of the stored record whose body this entry carries (what a checkpoint would keep). */
+  bytes: number
 }
 
 /** Comments are appended rather than replaced; beyond this many a new call starts. */
 export const MAX_MERGED_COMMENTS = 50
 
-export function newEntry(ev: QueuedEvent): Entry {
+export function newEntry(ev: QueuedEvent, bytes = 0): Entry {
   return {
     body: ev.body,
     type: ev.body.eventType,
@@ -36,7 +39,9 @@ export function newEntry(ev: QueuedEvent): Entry {
     count: 1,
     acceptedAt: ev.acceptedAt,
     attempts: ev.attempts,
-    ids: ev.id === 0 ? [] : [ev.id],
+    firstSeq: ev.id,
+    lastSeq: ev.id,
+    bytes,
   }
 }
 
@@ -55,7 +60,7 @@ function soleLabelOf(labels: Record<string, string> | undefined): string | null 
  * The newest event's fields win (latest summary, details, priority); labels are unioned;
  * comments accumulate.
  */
-export function tryMerge(tail: Entry, ev: QueuedEvent): boolean {
+export function tryMerge(tail: Entry, ev: QueuedEvent, bytes = 0): boolean {
   const next = ev.body
   if (tail.type !== next.eventType) return false
   if (next.eventType === 'COMMENT') {
@@ -77,7 +82,9 @@ export function tryMerge(tail: Entry, ev: QueuedEvent): boolean {
     }
   }
   tail.count++
-  if (ev.id !== 0) tail.ids.push(ev.id)
+  tail.lastSeq = ev.id
+  // Merged comments accumulate; any other merge keeps only the newest body.
+  tail.bytes = next.eventType === 'COMMENT' ? tail.bytes + bytes : bytes
   if (ev.attempts > tail.attempts) tail.attempts = ev.attempts
   return true
 }

@@ -1,18 +1,19 @@
 /**
- * The dispatcher: drains the ingest queue in batches into coalescing lanes and sends one ilert call
- * per lane head, governed by a token bucket per integration key and one global bucket, with
- * bounded concurrency (p-queue). Per alert key only one call is on the wire at a time, so order
- * is kept; retries back off per lane, 429s pause only their integration key. Every outcome ends
- * in success or the dead letters: nothing accepted disappears silently.
+ * The dispatcher: sends one ilert call per lane head of the store's coalescing lanes, governed by a
+ * token bucket per integration key and one global bucket, with bounded concurrency (p-queue). Per
+ * alert key only one call is on the wire at a time, so order is kept; retries back off per lane,
+ * 429s pause only their integration key. Every outcome ends in success or the dead letters, and
+ * is reported to the store (which logs it): nothing accepted disappears silently. A store that
+ * cannot write (a full disk) never stops delivery: outcome records wait in the store, and a dead
+ * letter that cannot be stored keeps its call in the lane and is retried.
  */
 import PQueue from 'p-queue'
-import type { QueuedEvent } from '../pipeline/ilert-event'
-import type { EventQueue } from '../queue/event-queue'
+import type { EventStore } from '../queue/event-store'
 import type { DeadLetterStore } from '../queue/dead-letters'
 import type { Logger } from '../observability/logger'
 import type { Metrics } from '../observability/metrics'
 import type { IlertClient } from './ilert-client'
-import { bodyForSend } from './coalesce'
+import { bodyForSend, type Entry } from './coalesce'
 import { Fifo } from '../queue/fifo'
 import { type Lane, LaneTable, type Source } from './lanes'
 import { type BackoffPolicy, backoffDelay, decide, rateLimitDelay, type SendResult } from './retry-policy'
@@ -20,8 +21,6 @@ import { TimerHeap } from './timer-heap'
 import { WindowTokenBucket } from './token-bucket'
 
 export interface DispatcherOptions {
-  batchSize: number
-  maxPending: number
   concurrency: number
   perMinute: number
   perKeyPerMinute: number
@@ -30,8 +29,14 @@ export interface DispatcherOptions {
   backoff: BackoffPolicy
 }
 
+/** How long a dead letter that could not be stored waits before the next try. */
+const DEAD_LETTER_RETRY_MS = 5_000
+
+function lastAnswerOf(result: SendResult): string {
+  return result.kind === 'status' ? `HTTP ${result.status}${result.message ? `: ${result.message}` : ''}` : `${result.reason}: ${result.message}`
+}
+
 export interface DispatcherStats {
-  queued: number
   /** Coalesced calls held, and the events they stand for. */
   pending: number
   pendingEvents: number
@@ -45,8 +50,9 @@ export class Dispatcher {
   private readonly active = new Fifo<Source>()
   private readonly backoff = new TimerHeap<Lane>()
   private readonly sends: PQueue
-  private readonly scratch: QueuedEvent[] = []
   private inFlight = 0
+  /** Calls whose dead letter could not be stored yet (a full disk): retried, never sent again. */
+  private readonly deadPending = new WeakMap<Entry, { reason: string; lastAnswer: string }>()
   private timer: ReturnType<typeof setTimeout> | undefined
   private timerAt = Infinity
   private pumpScheduled = false
@@ -56,23 +62,49 @@ export class Dispatcher {
   private readonly sweeper: ReturnType<typeof setInterval>
 
   constructor(
-    private readonly queue: EventQueue,
+    private readonly store: EventStore,
     private readonly client: IlertClient,
     private readonly deadLetters: DeadLetterStore,
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly opts: DispatcherOptions,
   ) {
-    this.table = new LaneTable({ perKey: opts.perKeyPerMinute, windowMs: opts.windowMs, marginMs: opts.marginMs })
+    this.table = store.table
     this.global = new WindowTokenBucket(opts.perMinute, opts.windowMs, opts.marginMs)
     this.sends = new PQueue({ concurrency: opts.concurrency })
-    queue.onData(() => this.schedule())
+    store.onEntry(this.onEntry)
+    this.resume()
     this.sweeper = setInterval(() => this.table.sweep(performance.now()), 2000)
     this.sweeper.unref?.()
   }
 
+  /** A lane got a new entry: an idle lane becomes ready. */
+  private readonly onEntry = (lane: Lane): void => {
+    if (!lane.inFlight && !lane.queued) this.makeReady(lane)
+    this.schedule()
+  }
+
+  /**
+   * What a restart recovered: every lane with pending calls becomes ready, and each integration
+   * key's bucket starts with the sends the last run made inside the current window, so a restart
+   * does not spend a fresh budget ilert has already counted.
+   */
+  private resume(): void {
+    const now = performance.now()
+    const perfOffset = now - Date.now()
+    const horizon = now - this.opts.windowMs - this.opts.marginMs
+    for (const [ik, times] of this.store.recoveredSends()) {
+      const recent = times.map((t) => t + perfOffset).filter((t) => t > horizon && t <= now)
+      if (recent.length === 0) continue
+      const bucket = this.table.sourceFor(ik).bucket
+      for (const t of recent) bucket.tryTake(t)
+      for (const t of recent.slice(-this.opts.perMinute)) this.global.tryTake(t)
+    }
+    for (const source of this.table.sources.values()) for (const lane of source.lanes.values()) if (lane.entries.length > 0 && !lane.queued) this.makeReady(lane)
+  }
+
   stats(): DispatcherStats {
-    return { queued: this.queue.size, pending: this.table.entries, pendingEvents: this.table.events, inFlight: this.inFlight, deadLetters: this.deadLetters.size }
+    return { pending: this.table.entries, pendingEvents: this.table.events, inFlight: this.inFlight, deadLetters: this.deadLetters.size }
   }
 
   /**
@@ -117,15 +149,23 @@ export class Dispatcher {
   }
 
   private isIdle(): boolean {
-    return this.queue.size === 0 && this.table.entries === 0 && this.inFlight === 0
+    return this.table.entries === 0 && this.inFlight === 0
   }
 
   private pump(): void {
     if (this.stopped) return
     const now = performance.now()
-    this.ingest()
     let lane: Lane | undefined
-    while ((lane = this.backoff.popDue(now)) !== undefined) this.makeReady(lane)
+    while ((lane = this.backoff.popDue(now)) !== undefined) {
+      const head = lane.entries[0]
+      const dead = head && this.deadPending.get(head)
+      if (dead === undefined) this.makeReady(lane)
+      else {
+        const again = this.deadLetter(lane, dead.reason, dead.lastAnswer, now)
+        if (again > 0) this.backoff.push(again, lane)
+        else if (lane.entries.length > 0) this.makeReady(lane)
+      }
+    }
     let wake = this.backoff.peekDue()
     // Round-robin over integration keys; each visit sends at most one call.
     let idleVisits = 0
@@ -158,25 +198,6 @@ export class Dispatcher {
     }
   }
 
-  /** Moves events from the ingest queue into lanes while the dispatcher has room. */
-  private ingest(): void {
-    const batch = this.scratch
-    while (this.table.entries < this.opts.maxPending && this.queue.size > 0) {
-      batch.length = 0
-      if (this.queue.takeBatch(this.opts.batchSize, batch) === 0) break
-      let merged = 0
-      for (let i = 0; i < batch.length; i++) {
-        if (this.table.add(batch[i]!)) merged++
-        else {
-          const lane = this.table.lastLane!
-          if (!lane.inFlight && !lane.queued) this.makeReady(lane)
-        }
-      }
-      if (merged > 0) this.metrics.coalesced.inc(merged)
-    }
-    batch.length = 0
-  }
-
   private makeReady(lane: Lane): void {
     lane.queued = true
     const source = lane.source
@@ -193,6 +214,7 @@ export class Dispatcher {
     this.inFlight++
     const entry = lane.entries[0]!
     const startedAt = performance.now()
+    this.store.noteSent(entry.body.integrationKey)
     const settle = (): number => {
       const now = performance.now()
       this.global.settle(globalSlot, now)
@@ -222,8 +244,7 @@ export class Dispatcher {
         if (result.kind === 'status' && result.correlationId) {
           this.log.debug('Event delivered.', { alertKey: entry.body.alertKey, events: entry.count, correlationId: result.correlationId, ms: Math.round(now - startedAt) })
         }
-        this.queue.complete(entry.ids)
-        this.table.completeHead(lane)
+        this.store.completeHead(lane)
         break
       case 'rate_limited': {
         // ilert's window is spent; do not count it as an attempt (ilert reference 1.7).
@@ -238,17 +259,17 @@ export class Dispatcher {
       case 'retry':
         entry.attempts++
         if (entry.attempts >= this.opts.backoff.maxAttempts) {
-          this.deadLetter(lane, 'attempts_exhausted', result)
+          retryAt = this.deadLetter(lane, 'attempts_exhausted', lastAnswerOf(result), now)
         } else {
           this.metrics.outRetries.labels(decision.reason).inc()
-          this.queue.recordAttempts(entry.ids, entry.attempts)
+          this.store.recordAttempt(lane)
           retryAt = now + backoffDelay(this.opts.backoff, entry.attempts)
           this.log.debug('Delivery failed, will retry.', { reason: decision.reason, attempts: entry.attempts })
         }
         break
       case 'fail':
         entry.attempts++
-        this.deadLetter(lane, decision.reason, result)
+        retryAt = this.deadLetter(lane, decision.reason, lastAnswerOf(result), now)
         break
     }
     if (lane.entries.length > 0) {
@@ -260,19 +281,33 @@ export class Dispatcher {
     this.schedule()
   }
 
-  private deadLetter(lane: Lane, reason: string, result: SendResult): void {
+  /**
+   * Stores the lane's head as a dead letter and completes it; returns 0. When the dead letter
+   * cannot be stored (a full disk, a locked database), the call stays at the head of its lane
+   * and the store is tried again later: returns that time.
+   */
+  private deadLetter(lane: Lane, reason: string, lastAnswer: string, now: number): number {
     const entry = lane.entries[0]!
-    const lastAnswer =
-      result.kind === 'status' ? `HTTP ${result.status}${result.message ? `: ${result.message}` : ''}` : `${result.reason}: ${result.message}`
-    const { evicted } = this.deadLetters.add({ reason, lastAnswer, attempts: entry.attempts, count: entry.count, body: entry.body })
+    let evicted
+    try {
+      evicted = this.deadLetters.add({ reason, lastAnswer, attempts: entry.attempts, count: entry.count, body: entry.body }).evicted
+    } catch (err) {
+      // Held like a call on the wire: nothing merges into it, and it is never sent again.
+      lane.inFlight = true
+      this.deadPending.set(entry, { reason, lastAnswer })
+      this.log.error('Could not store a dead letter; the event stays queued and storing it is retried.', { reason, alertKey: entry.body.alertKey, error: (err as Error).message })
+      return now + DEAD_LETTER_RETRY_MS
+    }
+    this.deadPending.delete(entry)
+    lane.inFlight = false
     this.metrics.outFailed.labels(reason).inc(entry.count)
     this.log.error('Event not delivered; moved to dead letters.', { reason, lastAnswer, alertKey: entry.body.alertKey, events: entry.count })
     if (evicted) {
       this.metrics.dropped.labels('dead_letter_overflow').inc(evicted.count)
       this.log.error('Dead-letter store full; oldest dead letter discarded.', { id: evicted.id, events: evicted.count })
     }
-    this.queue.complete(entry.ids)
-    this.table.completeHead(lane)
+    this.store.completeHead(lane)
+    return 0
   }
 
   private armTimer(at: number, now: number): void {

@@ -45,16 +45,18 @@ export class LaneTable {
   entries = 0
   /** Events those entries stand for. */
   events = 0
+  /** Stored bytes of the bodies the entries carry (the live set a checkpoint keeps). */
+  bytes = 0
+  /** Events merged into a waiting entry since start (mcp_coalesced_events_total). */
+  merged = 0
 
   constructor(private readonly rate: RateShape) {}
 
   /** The lane of the last `add` (kept in a field so the hot path allocates no result object). */
   lastLane: Lane | undefined
 
-  /** Adds one event: merges it into its lane's tail (returns true) or appends a new entry (false). */
-  add(ev: QueuedEvent): boolean {
-    this.events++
-    const ik = ev.body.integrationKey
+  /** The integration key's Source, created on first use. */
+  sourceFor(ik: string): Source {
     let source = this.sources.get(ik)
     if (source === undefined) {
       source = {
@@ -66,6 +68,21 @@ export class LaneTable {
       }
       this.sources.set(ik, source)
     }
+    return source
+  }
+
+  /** The lane of (integration key, lane key), or undefined. */
+  laneOf(ik: string, laneKey: string): Lane | undefined {
+    return this.sources.get(ik)?.lanes.get(laneKey)
+  }
+
+  /**
+   * Adds one event: merges it into its lane's tail (returns true) or appends a new entry (false).
+   * `bytes` is the size of the event's stored record (0 in memory).
+   */
+  add(ev: QueuedEvent, bytes = 0): boolean {
+    this.events++
+    const source = this.sources.get(ev.body.integrationKey) ?? this.sourceFor(ev.body.integrationKey)
     let lane = source.lanes.get(ev.laneKey)
     if (lane === undefined) {
       lane = { key: ev.laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false }
@@ -74,12 +91,40 @@ export class LaneTable {
     this.lastLane = lane
     const tail = lane.tail
     // The head entry is on the wire while the lane is in flight; never merge into it.
-    if (tail !== undefined && !(lane.inFlight && lane.entries.length === 1) && tryMerge(tail, ev)) return true
-    const entry = newEntry(ev)
+    if (tail !== undefined && !(lane.inFlight && lane.entries.length === 1)) {
+      const before = tail.bytes
+      if (tryMerge(tail, ev, bytes)) {
+        this.merged++
+        this.bytes += tail.bytes - before
+        return true
+      }
+    }
+    this.push(lane, newEntry(ev, bytes))
+    return false
+  }
+
+  /** Appends a whole entry (a checkpoint being loaded) to its lane. */
+  append(lane: Lane, entry: Entry): void {
+    this.events += entry.count
+    this.push(lane, entry)
+  }
+
+  private push(lane: Lane, entry: Entry): void {
     lane.entries.push(entry)
     lane.tail = entry
     this.entries++
-    return false
+    this.bytes += entry.bytes
+  }
+
+  /** The lane for a checkpointed entry, created if needed. */
+  laneFor(ik: string, laneKey: string): Lane {
+    const source = this.sourceFor(ik)
+    let lane = source.lanes.get(laneKey)
+    if (lane === undefined) {
+      lane = { key: laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false }
+      source.lanes.set(laneKey, lane)
+    }
+    return lane
   }
 
   /**
@@ -97,9 +142,27 @@ export class LaneTable {
     const head = lane.entries.shift()
     this.entries--
     this.events -= head?.count ?? 0
+    this.bytes -= head?.bytes ?? 0
     if (lane.entries.length === 0) {
       lane.tail = undefined
       lane.source.lanes.delete(lane.key)
+    }
+  }
+
+  /**
+   * Replay of an outcome: removes the lane's head entries whose events are all at or before
+   * `seq`. A head that also holds later events (merged after the call left, which the live lane
+   * never does but a replay may) stays, carrying its newest body, which ilert has not seen.
+   */
+  completeUpTo(lane: Lane, seq: number): void {
+    while (lane.entries.length > 0) {
+      const head = lane.entries[0]!
+      if (head.lastSeq <= seq) {
+        this.completeHead(lane)
+        continue
+      }
+      if (head.firstSeq <= seq) head.firstSeq = seq + 1
+      return
     }
   }
 }

@@ -1,11 +1,11 @@
 /**
- * The one path every transport uses to turn a parsed value into a queued event:
- * validate ► normalize ► offer to the queue, then `commit` once per request or TCP chunk (group
+ * The one path every transport uses to turn a parsed value into a stored event:
+ * validate ► normalize ► offer to the store, then `commit` once per request or TCP chunk (group
  * commit) before anything is acknowledged. Returns tagged outcomes whose reasons are also the
  * metric labels. Allocation-light: no closures or promises per event.
  */
-import type { CommitResult, EventQueue } from '../queue/event-queue'
-import { laneKeyFor, type QueuedEvent } from '../pipeline/ilert-event'
+import type { CommitResult, EventStore } from '../queue/event-store'
+import { type IlertEventBody, laneKeyFor, type QueuedEvent } from '../pipeline/ilert-event'
 import type { Normalizer } from '../pipeline/normalize'
 import { validateEvent } from '../pipeline/validate'
 import { type Metrics, type Transport, TRANSPORTS } from '../observability/metrics'
@@ -29,40 +29,36 @@ const ACCEPTED: AcceptOutcome = { kind: 'accepted' }
 const FULL: AcceptOutcome = { kind: 'full', reason: 'queue_full' }
 
 export interface Ingestor {
-  /** Validates, normalizes and stages one parsed JSON value; not acknowledged until `commit`. */
-  accept(value: unknown, transport: Transport): AcceptOutcome
+  /**
+   * Validates, normalizes and stages one parsed JSON value; not acknowledged until `commit`.
+   * `raw` is the text the value was parsed from, when the transport has it: the durable store
+   * keeps those bytes as they are instead of serializing the event again.
+   */
+  accept(value: unknown, transport: Transport, raw?: string): AcceptOutcome
   /**
    * Makes everything staged since the last commit durable. Only after `ok` may the transport
-   * acknowledge; on error nothing staged may be acknowledged (counted as storage rejects).
+   * acknowledge; on error nothing staged may be acknowledged (counted as storage rejects). With
+   * `queue.sync: full` the result is a promise: commits made while a sync is in flight are written
+   * together once it is done (group commit), so callers simply await their own.
    */
-  commit(transport: Transport): CommitResult
-  /**
-   * Group commit across requests: resolves with the result of the next commit, which a
-   * setImmediate issues (or any transport's `commit` before it), so concurrent HTTP requests
-   * share one transaction. A store without a write cost (memory) commits at once and answers
-   * synchronously (no promise, no microtask hop on the hot path).
-   */
+  commit(transport: Transport): CommitResult | Promise<CommitResult>
+  /** Same as `commit`, for callers that share commits across requests (kept for the HTTP path). */
   commitShared(): CommitResult | Promise<CommitResult>
-  /** True while the queue has no room; callers should stop reading until `onSpace`. */
+  /** True while the store has no room; callers should stop reading until `onSpace`. */
   isFull(): boolean
-  /** Free queue slots now; HTTP checks a whole batch fits before accepting any of it. */
+  /** Free slots now; HTTP checks a whole batch fits before accepting any of it. */
   freeSlots(): number
   onSpace(listener: () => void): void
   /** Counts a rejection made by a transport before `accept` (bad JSON, oversize line...). */
   countRejected(transport: Transport, reason: string): void
 }
 
-export function createIngestor(queue: EventQueue, normalizer: Normalizer, metrics: Metrics): Ingestor {
+export function createIngestor(store: EventStore, normalizer: Normalizer, metrics: Metrics): Ingestor {
   // Label lookups hash their arguments; resolve the per-transport children once.
-  const inCounters = { http: metrics.inEvents.labels('http'), tcp: metrics.inEvents.labels('tcp'), mcp: metrics.inEvents.labels('mcp') }
-  /** Events staged since the last commit, per transport: whoever commits, each is counted once. */
-  const staged: Record<Transport, number> = { http: 0, tcp: 0, mcp: 0 }
-  /** Requests waiting for the next commit's result. */
-  let waiters: ((r: CommitResult) => void)[] = []
-  let flushScheduled = false
-
-  const commitNow = (): CommitResult => {
-    const r = queue.commit()
+  const inCounters = Object.fromEntries(TRANSPORTS.map((t) => [t, metrics.inEvents.labels(t)])) as Record<Transport, ReturnType<typeof metrics.inEvents.labels>>
+  /** Events staged since the last write, per transport: whoever commits, each is counted once. */
+  const staged = Object.fromEntries(TRANSPORTS.map((t) => [t, 0])) as Record<Transport, number>
+  store.onWrite((r) => {
     for (const t of TRANSPORTS) {
       const n = staged[t]
       if (n === 0) continue
@@ -70,20 +66,11 @@ export function createIngestor(queue: EventQueue, normalizer: Normalizer, metric
       if (r.kind === 'ok') inCounters[t].inc(n)
       else metrics.rejected.labels(t, r.reason).inc(n)
     }
-    if (waiters.length > 0) {
-      const ws = waiters
-      waiters = []
-      for (const w of ws) w(r)
-    }
-    return r
-  }
-  const flush = () => {
-    flushScheduled = false
-    if (waiters.length > 0) commitNow()
-  }
+  })
+  const commit = () => store.commit()
 
   return {
-    accept(value, transport) {
+    accept(value, transport, raw) {
       const v = validateEvent(value)
       if (v.kind === 'invalid') {
         metrics.rejected.labels(transport, v.reason).inc()
@@ -95,32 +82,38 @@ export function createIngestor(queue: EventQueue, normalizer: Normalizer, metric
         return n
       }
       const body = n.body
-      // Built with every field the queue sets (id), so the object keeps one shape on its way.
+      // Built with every field the store sets (id), so the object keeps one shape on its way.
       const event: QueuedEvent = { id: 0, body, laneKey: laneKeyFor(body.alertKey), acceptedAt: performance.now(), attempts: 0 }
-      const res = queue.offer(event)
-      if (res.kind === 'full') {
+      if (store.offer(event, raw).kind === 'full') {
         metrics.rejected.labels(transport, 'queue_full').inc()
         return FULL
       }
       staged[transport]++
       return ACCEPTED
     },
-    commit: () => commitNow(),
-    commitShared() {
-      if (!queue.groupCommit) return commitNow()
-      return new Promise<CommitResult>((resolve) => {
-        waiters.push(resolve)
-        if (!flushScheduled) {
-          flushScheduled = true
-          setImmediate(flush)
-        }
-      })
-    },
-    isFull: () => queue.freeSlots() <= 0,
-    freeSlots: () => queue.freeSlots(),
-    onSpace: (l) => queue.onSpace(l),
+    commit,
+    commitShared: commit,
+    isFull: () => store.freeSlots() <= 0,
+    freeSlots: () => store.freeSlots(),
+    onSpace: (l) => store.onSpace(l),
     countRejected(transport, reason) {
       metrics.rejected.labels(transport, reason).inc()
     },
+  }
+}
+
+/** Rebuilds the ilert body of an event the store kept as received (a restart's replay). */
+export function decodeStoredEvent(normalizer: Normalizer): (text: string) => IlertEventBody | undefined {
+  return (text) => {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return undefined
+    }
+    const v = validateEvent(value)
+    if (v.kind === 'invalid') return undefined
+    const n = normalizer.normalize(v.event)
+    return n.kind === 'ok' ? n.body : undefined
   }
 }

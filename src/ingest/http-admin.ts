@@ -48,7 +48,7 @@ export function createAdminRoutes(store: QueueStore) {
       async ({ request }) => {
         const sel = await readSelection(request)
         if ('error' in sel) return json(sel.status ?? 400, { error: sel.error })
-        return json(200, { replayed: store.replay(sel) })
+        return json(200, { replayed: await store.replay(sel) })
       },
       { parse: 'none' },
     )

@@ -7,7 +7,8 @@
 import { isUtf8 } from 'node:buffer'
 
 export type BodyItem =
-  | { kind: 'value'; value: unknown; line?: number }
+  /** `raw`: the text the value was parsed from (a whole-body event, an NDJSON line); kept by the durable store as is. */
+  | { kind: 'value'; value: unknown; line?: number; raw?: string }
   | { kind: 'bad'; reason: 'invalid_json' | 'invalid_utf8'; message: string; line?: number }
 
 export type ParsedBody =
@@ -43,7 +44,7 @@ export function parseEventsBody(raw: RawBody, contentType: string | null): Parse
     if (value.length === 0) return { kind: 'error', status: 400, reason: 'empty_body', message: 'the JSON array holds no events' }
     return { kind: 'items', items: value.map((v) => ({ kind: 'value' as const, value: v })) }
   }
-  return { kind: 'items', items: [{ kind: 'value', value }] }
+  return { kind: 'items', items: [{ kind: 'value', value, raw: text }] }
 }
 
 function parseNdjson(raw: RawBody): ParsedBody {
@@ -63,7 +64,7 @@ function parseNdjson(raw: RawBody): ParsedBody {
       if (badUtf8?.has(line)) items.push({ kind: 'bad', reason: 'invalid_utf8', message: `line ${line} is not valid UTF-8`, line })
       else if (line_.trim() !== '') {
         try {
-          items.push({ kind: 'value', value: JSON.parse(line_), line })
+          items.push({ kind: 'value', value: JSON.parse(line_), line, raw: line_ })
         } catch (err) {
           items.push({ kind: 'bad', reason: 'invalid_json', message: `line ${line} is not valid JSON: ${(err as Error).message}`, line })
         }

@@ -7,6 +7,7 @@
 import type { Socket } from 'bun'
 import type { Config } from '../config/schema'
 import type { Ingestor } from './accept'
+import type { CommitResult } from '../queue/event-store'
 import { exceedsDepth } from '../security/json-depth'
 import { LineFramer } from './line-framer'
 import { Outbox } from './tcp-outbox'
@@ -50,6 +51,14 @@ export interface Conn {
   /** A parsed line the queue had no room for, retried first (0: none). */
   retryLine: number
   retryValue: unknown
+  retryRaw: string
+  /** Last line whose ack was sent (its commit confirmed). */
+  confirmedLine: number
+  /** Commits of this connection not settled yet (queue.sync: full), and the newest of them. */
+  commits: number
+  tail: Promise<void> | undefined
+  /** A commit failed: nothing after it is acknowledged on this connection. */
+  storageFailed: boolean
   spaceWaiting: boolean
   /** Created once per connection: queue space freed → resume this socket. */
   onSpace: () => void
@@ -94,9 +103,11 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
       }
       let line = c.retryLine
       let value = c.retryValue
+      let raw = c.retryRaw
       if (line !== 0) {
         c.retryLine = 0
         c.retryValue = undefined
+        c.retryRaw = ''
       } else {
         const frame = f.next()
         if (frame === 'need_more' || frame === 'eof') {
@@ -123,8 +134,9 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
           reject(c, line, 'invalid_utf8')
           continue
         }
+        raw = f.text
         try {
-          value = JSON.parse(f.text)
+          value = JSON.parse(raw)
         } catch (err) {
           errors += errorLine(line, 'invalid_json', undefined, (err as Error).message)
           reject(c, line, 'invalid_json')
@@ -136,7 +148,7 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
           continue
         }
       }
-      const r = ingestor.accept(value, 'tcp')
+      const r = ingestor.accept(value, 'tcp', raw)
       if (r.kind === 'accepted') {
         c.accepted++
         c.lastLine = line
@@ -147,6 +159,7 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
       } else {
         c.retryLine = line
         c.retryValue = value
+        c.retryRaw = raw
         stop = 'queue_full'
         break
       }
@@ -188,19 +201,47 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
    * Commits what this pass staged, then sends collected error lines plus an ack when lines were
    * processed since the last one. If the store cannot take them, no ack goes out: the client
    * gets one storage error and the connection closes, so it resends everything after its last ack.
+   * With queue.sync: full the commit settles after its sync; the connection keeps reading
+   * meanwhile, and replies go out in commit order (acks are cumulative: an ack never passes an
+   * earlier unconfirmed commit).
    */
   function reply(s: Socket<Conn>, c: Conn, errors: string): void {
     if (c.lastLine === c.ackedLine) return
+    const upTo = c.lastLine
+    c.ackedLine = upTo
+    const accepted = c.accepted
+    const rejected = c.rejected
     const committed = ingestor.commit('tcp')
-    if (committed.kind === 'error') {
-      const message = `events after line ${c.ackedLine} were not stored (${committed.message}); resend them`
-      c.outbox.send(s, errors, errorLine(c.lastLine, committed.reason, undefined, message))
-      c.ackedLine = c.lastLine
-      closeGracefully(s)
+    if (!(committed instanceof Promise) && c.tail === undefined) return settle(s, c, committed, errors, upTo, accepted, rejected)
+    const prev = c.tail
+    c.commits++
+    c.tail = (async () => {
+      if (prev !== undefined) await prev
+      const r = await committed
+      if (--c.commits === 0) c.tail = undefined
+      settle(s, c, r, errors, upTo, accepted, rejected)
+    })()
+  }
+
+  function settle(s: Socket<Conn>, c: Conn, r: CommitResult, errors: string, upTo: number, accepted: number, rejected: number): void {
+    if (c.phase === 'closed' || c.phase === 'refused' || c.phase === 'ended' || c.storageFailed) return
+    if (r.kind === 'error') {
+      c.storageFailed = true
+      const message = `events after line ${c.confirmedLine} were not stored (${r.message}); resend them`
+      c.outbox.send(s, errors, errorLine(upTo, r.reason, undefined, message))
+      if (c.phase === 'open') closeGracefully(s)
+      else endWhenDone(s)
       return
     }
-    c.ackedLine = c.lastLine
-    c.outbox.send(s, errors, ackLine(c.lastLine, c.accepted, c.rejected))
+    c.confirmedLine = upTo
+    c.outbox.send(s, errors, ackLine(upTo, accepted, rejected))
+    if (c.phase === 'closing') endWhenDone(s)
+  }
+
+  /** A closing connection ends once its commits are settled and its replies written. */
+  function endWhenDone(s: Socket<Conn>): void {
+    const c = s.data
+    if (c.commits === 0 && c.outbox.flush(s) !== 'pending') endSocket(s)
   }
 
   function block(s: Socket<Conn>, why: Blocked): void {
@@ -231,7 +272,7 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
     c.phase = 'closing'
     s.resume() // keep reading so the peer's close is seen; further lines are ignored
     s.timeout(cfg.idle_timeout_seconds) // a peer that never lets us finish is cut on timeout
-    if (c.outbox.flush(s) !== 'pending') endSocket(s)
+    endWhenDone(s)
   }
 
   function endSocket(s: Socket<Conn>): void {
@@ -263,6 +304,11 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
       ackedLine: 0,
       retryLine: 0,
       retryValue: undefined,
+      retryRaw: '',
+      confirmedLine: 0,
+      commits: 0,
+      tail: undefined,
+      storageFailed: false,
       spaceWaiting: false,
       // Deferred: the queue calls this from inside the consumer's takeBatch.
       onSpace: () => queueMicrotask(wake),
@@ -273,7 +319,7 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
     const c = s.data
     if (c.phase !== 'open' && c.phase !== 'closing') return
     if (c.outbox.flush(s) === 'pending') return
-    if (c.phase === 'closing') endSocket(s)
+    if (c.phase === 'closing') endWhenDone(s)
     else if (c.blocked === 'reply_backlog') unblock(s)
   }
 

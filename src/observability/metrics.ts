@@ -14,6 +14,11 @@ export interface GaugeSampler {
   queueCapacity(): number
   pending(): number
   deadLetters(): number
+  /** Events merged into waiting calls since start (read at scrape time: no cost per event). */
+  merged(): number
+  /** Events the pending calls stand for. */
+  queuedEvents(): number
+  diskBytes(): number
 }
 
 export function createMetrics(register = new client.Registry(), withDefaults = true) {
@@ -65,10 +70,16 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [register],
   })
+  let mergedSeen = 0
   const coalesced = new client.Counter({
     name: 'mcp_coalesced_events_total',
     help: 'Events merged into an already waiting event for the same integration key, alert key and state.',
     registers: [register],
+    collect() {
+      const m = sampler?.merged() ?? 0
+      if (m > mergedSeen) this.inc(m - mergedSeen)
+      mergedSeen = m
+    },
   })
   const dropped = new client.Counter({
     name: 'mcp_dropped_events_total',
@@ -78,15 +89,31 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
   })
   const queueDepth = new client.Gauge({
     name: 'mcp_queue_depth',
-    help: 'Events in the ingest queue waiting for the dispatcher.',
+    help: 'Pending ilert calls the store holds (coalesced records), in flight or waiting; what queue.capacity bounds.',
     registers: [register],
     collect() {
       if (sampler) this.set(sampler.queueDepth())
     },
   })
+  new client.Gauge({
+    name: 'mcp_queue_events',
+    help: 'Accepted events the pending calls stand for (before coalescing).',
+    registers: [register],
+    collect() {
+      if (sampler) this.set(sampler.queuedEvents())
+    },
+  })
+  new client.Gauge({
+    name: 'mcp_queue_disk_bytes',
+    help: 'Bytes the durable store occupies in queue.path (log segments, checkpoint, dead letters); what queue.max_disk_bytes bounds.',
+    registers: [register],
+    collect() {
+      if (sampler) this.set(sampler.diskBytes())
+    },
+  })
   const queueCapacity = new client.Gauge({
     name: 'mcp_queue_capacity',
-    help: 'Ingest queue capacity.',
+    help: 'Pending ilert calls the store may hold (queue.capacity).',
     registers: [register],
     collect() {
       if (sampler) this.set(sampler.queueCapacity())
@@ -108,6 +135,16 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
       if (sampler) this.set(sampler.deadLetters())
     },
   })
+  const tornTails = new client.Counter({
+    name: 'mcp_queue_torn_tails_total',
+    help: 'Log segments whose torn tail (a write cut short by a crash) was cut off at start.',
+    registers: [register],
+  })
+  const compactions = new client.Counter({
+    name: 'mcp_queue_compactions_total',
+    help: 'Checkpoints written to compact the durable log.',
+    registers: [register],
+  })
   for (const t of TRANSPORTS) inEvents.labels(t).inc(0)
   return {
     register,
@@ -124,6 +161,8 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
     latency,
     coalesced,
     dropped,
+    tornTails,
+    compactions,
     queueDepth,
     queueCapacity,
     pending,

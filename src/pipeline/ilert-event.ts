@@ -21,12 +21,15 @@ export interface IlertEventBody {
   routingKey?: string
 }
 
-/** One accepted event as it travels from ingest through the queue to the dispatcher. */
+/** One accepted event as it travels from ingest through the store's lanes to the dispatcher. */
 export interface QueuedEvent {
-  /** Store id (durable queue) or 0 (memory); the dispatcher completes events by id. */
+  /** Sequence number in the store (assigned at commit; 0 before). */
   id: number
   body: IlertEventBody
-  /** Lane key for ordering and coalescing: alertKey, or a unique id when the sender gave none. */
+  /**
+   * Lane key for ordering and coalescing: the alert key, or '' when the sender gave none (the
+   * store then gives the event a lane of its own, "A:<sequence number>", stable across a replay).
+   */
   laneKey: string
   /** performance.now() at acceptance, for mcp_processing_latency_seconds. */
   acceptedAt: number
@@ -34,17 +37,13 @@ export interface QueuedEvent {
   attempts: number
 }
 
-let anonymous = 0
-/** Lanes are stored with durable events, so anonymous ones must not repeat across restarts. */
-const BOOT = Date.now().toString(36) + Math.random().toString(36).slice(2, 8)
-
 /**
  * The dispatcher lane an event belongs to. ilert compares alert keys case-insensitively, so lanes
  * do too: a keyed lane is the lower-cased alert key itself (no prefix, so the string JSON.parse
- * made is the map key and no new string is built per event). A lane for an event without a key
- * starts with "A:", and a lower-cased key never holds a capital A, so no alert key a sender
- * chooses can land in (and be merged into) such a lane.
+ * made is the map key and no new string is built per event). An event without a key gets '' here
+ * and "A:<seq>" from the store; a lower-cased key never holds a capital A, so no alert key a
+ * sender chooses can land in (and be merged into) such a lane.
  */
 export function laneKeyFor(alertKey: string | undefined): string {
-  return alertKey === undefined ? `A:${BOOT}:${++anonymous}` : alertKey.toLowerCase()
+  return alertKey === undefined ? '' : alertKey.toLowerCase()
 }

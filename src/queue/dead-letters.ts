@@ -2,6 +2,7 @@
  * Where an accepted event goes when it cannot be delivered: permanent 4xx from ilert or out of
  * attempts. The contract is shared by the in-memory store (queue.durable: false; bounded, and
  * every eviction is counted and logged, never silent) and the SQLite store (never deletes).
+ * Adding may throw (a full disk): the dispatcher keeps the call and retries the add.
  * Both keep the raw event so a person can replay it; listings mask the integration key.
  */
 import type { IlertEventBody } from '../pipeline/ilert-event'
@@ -20,15 +21,18 @@ export interface DeadLetter {
 
 export type Selection = { kind: 'all' } | { kind: 'ids'; ids: number[] }
 
-/** Where replayed events go: the queue's own entry point, so replay obeys its capacity. */
-export type Requeue = (events: IlertEventBody[]) => number
+/**
+ * Where replayed events go: the store's own entry point, so replay obeys its capacity. Resolves
+ * with how many of `events` (a prefix) are stored as durably as ingest stores them.
+ */
+export type Requeue = (events: IlertEventBody[]) => Promise<number>
 
 export interface DeadLetterStore {
   add(entry: Omit<DeadLetter, 'id' | 'deadAt' | 'event'> & { body: IlertEventBody }): { evicted: DeadLetter | undefined }
   /** Newest last, integration keys masked. */
   list(limit?: number): DeadLetter[]
-  /** Moves the selected dead letters back into the queue; returns how many moved. */
-  replay(sel: Selection, requeue: Requeue): number
+  /** Moves the selected dead letters back into the store; resolves with how many moved. */
+  replay(sel: Selection, requeue: Requeue): Promise<number>
   /** Deletes the selected dead letters for good; returns how many. */
   purge(sel: Selection): number
   readonly size: number
@@ -63,9 +67,9 @@ export class MemoryDeadLetters implements DeadLetterStore {
     return this.items.slice(-limit).map(masked)
   }
 
-  replay(sel: Selection, requeue: Requeue): number {
+  async replay(sel: Selection, requeue: Requeue): Promise<number> {
     const chosen = this.items.filter((d) => matches(sel, d.id))
-    const moved = requeue(chosen.map((d) => d.event))
+    const moved = await requeue(chosen.map((d) => d.event))
     const movedIds = new Set(chosen.slice(0, moved).map((d) => d.id))
     this.items = this.items.filter((d) => !movedIds.has(d.id))
     return moved

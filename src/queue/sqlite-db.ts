@@ -1,48 +1,27 @@
 /**
- * Opens the durable store: one bun:sqlite connection per process (ilagent opened two on one file),
- * WAL mode, a busy timeout so the `dead-letters` CLI can work on the file beside a running bridge,
- * and the schema. `synchronous` is the fsync policy (queue.sync): NORMAL survives a process crash
- * (kill -9) since every commit is in the WAL before we acknowledge; FULL also survives power loss
- * at the cost of an fsync per commit.
+ * The dead-letter database of the durable store (queue.sqlite in queue.path): rare writes, read by
+ * people, so SQLite (WAL, a busy timeout) rather than the log. Also reads what version 0.1 left in
+ * the same file, its per-event `events` table, so the first start of this version can move those
+ * events into the log (migration) instead of ignoring them.
  */
 import { Database } from 'bun:sqlite'
-import { mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
 export type SyncPolicy = 'full' | 'normal' | 'off'
 
-export interface StoreOptions {
-  path: string
-  sync: SyncPolicy
-  /** 0 = unlimited; otherwise the database may not grow past this many bytes (SQLITE_FULL). */
-  maxDiskBytes: number
-}
-
 export const DB_FILE = 'queue.sqlite'
 
-export function openStoreDb(opts: StoreOptions): Database {
-  try {
-    mkdirSync(opts.path, { recursive: true, mode: 0o700 })
-  } catch (err) {
-    throw new Error(`queue.path ${opts.path} cannot be created: ${(err as Error).message}`)
-  }
+export function openDeadLetterDb(path: string, sync: SyncPolicy): Database {
   let db: Database
   try {
-    db = new Database(join(opts.path, DB_FILE), { create: true, strict: true })
+    db = new Database(join(path, DB_FILE), { create: true, strict: true })
     db.run('PRAGMA journal_mode = WAL')
   } catch (err) {
-    throw new Error(`queue.path ${opts.path} is not usable: ${(err as Error).message}`)
+    throw new Error(`queue.path ${path} is not usable: ${(err as Error).message}`)
   }
-  db.run(`PRAGMA synchronous = ${opts.sync.toUpperCase()}`)
+  db.run(`PRAGMA synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`)
   db.run('PRAGMA busy_timeout = 5000')
-  db.run('PRAGMA foreign_keys = OFF')
-  db.run(`CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    body TEXT NOT NULL,
-    lane TEXT NOT NULL,
-    accepted_at INTEGER NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0
-  )`)
   db.run(`CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     dead_at TEXT NOT NULL,
@@ -52,14 +31,29 @@ export function openStoreDb(opts: StoreOptions): Database {
     count INTEGER NOT NULL,
     body TEXT NOT NULL
   )`)
-  if (opts.maxDiskBytes > 0) {
-    const pageSize = (db.query('PRAGMA page_size').get() as { page_size: number }).page_size
-    db.run(`PRAGMA max_page_count = ${Math.max(16, Math.floor(opts.maxDiskBytes / pageSize))}`)
-  }
   return db
 }
 
-/** Maps a SQLite failure to the reason ingest reports; SQLITE_FULL is a full disk or max_disk_bytes. */
+export const hasDeadLetterDb = (path: string) => existsSync(join(path, DB_FILE))
+
+export interface LegacyEvent {
+  body: string
+  attempts: number
+}
+
+/** The undelivered events a 0.1 store left (oldest first), or none. */
+export function legacyEvents(db: Database): LegacyEvent[] {
+  const t = db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'").get()
+  if (t === null) return []
+  return db.query('SELECT body, attempts FROM events ORDER BY id').all() as LegacyEvent[]
+}
+
+/** Drops 0.1's events table once its events are in the log. */
+export function dropLegacyEvents(db: Database): void {
+  db.run('DROP TABLE IF EXISTS events')
+}
+
+/** Maps a SQLite failure to a storage reason; SQLITE_FULL is a full disk. */
 export function storageReason(err: unknown): 'storage_full' | 'storage_error' {
   const e = err as { code?: string; message?: string }
   return e.code === 'SQLITE_FULL' || /disk is full|database or disk is full/i.test(e.message ?? '') ? 'storage_full' : 'storage_error'

@@ -5,7 +5,7 @@
  * `mcp-ilert dead-letters` or the admin API.
  */
 import type { Database } from 'bun:sqlite'
-import { type IlertEventBody, laneKeyFor } from '../pipeline/ilert-event'
+import type { IlertEventBody } from '../pipeline/ilert-event'
 import { type DeadLetter, type DeadLetterStore, maskKey, type Requeue, type Selection } from './dead-letters'
 
 interface DlRow {
@@ -50,22 +50,15 @@ export class SqliteDeadLetters implements DeadLetterStore {
   }
 
   /**
-   * Moves dead letters back into the queue table in one transaction (attempts reset); the
-   * running queue picks them up through its change check. `requeue` is unused: the rows move
-   * inside the file so a crash cannot lose or duplicate them.
+   * Moves dead letters back into the store (attempts reset): rows are deleted only once the store
+   * holds their events as durably as it holds ingested ones, so a crash in between can duplicate
+   * a replayed event but never lose it.
    */
-  replay(sel: Selection, _requeue?: Requeue): number {
-    return this.db.transaction(() => {
-      const rows = this.select(sel)
-      const now = Date.now()
-      const ins = this.db.query('INSERT INTO events (body, lane, accepted_at, attempts) VALUES (?1, ?2, ?3, 0)')
-      for (const r of rows) {
-        const body = JSON.parse(r.body) as IlertEventBody
-        ins.run(r.body, laneKeyFor(body.alertKey), now)
-      }
-      this.delete(rows.map((r) => r.id))
-      return rows.length
-    })()
+  async replay(sel: Selection, requeue: Requeue): Promise<number> {
+    const rows = this.select(sel)
+    const moved = await requeue(rows.map((r) => JSON.parse(r.body) as IlertEventBody))
+    this.db.transaction(() => this.delete(rows.slice(0, moved).map((r) => r.id)))()
+    return moved
   }
 
   purge(sel: Selection): number {

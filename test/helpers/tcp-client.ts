@@ -1,6 +1,6 @@
 /**
  * Test helpers for the TCP ingest: a line-reading client over a real socket (Bun.connect) and a
- * harness that runs createTcpIngest on port 0 against the real ring buffer, normalizer and metrics.
+ * harness that runs createTcpIngest on port 0 against the real in-memory store, normalizer and metrics.
  */
 import { Value } from '@sinclair/typebox/value'
 import { Registry } from 'prom-client'
@@ -12,8 +12,8 @@ import type { Ack, ErrorReply } from '../../src/ingest/tcp-protocol'
 import { createMetrics, type Metrics } from '../../src/observability/metrics'
 import { createMemoryLogger } from '../../src/observability/logger'
 import { createNormalizer } from '../../src/pipeline/normalize'
-import type { QueuedEvent } from '../../src/pipeline/ilert-event'
-import { RingBuffer } from '../../src/queue/ring-buffer'
+import type { Entry } from '../../src/dispatch/coalesce'
+import { MemoryStore } from '../../src/queue/memory-store'
 
 export type Reply = Ack | ErrorReply
 
@@ -112,13 +112,13 @@ export async function connectClient(port: number, host = '127.0.0.1'): Promise<T
 
 export interface TcpHarness {
   port: number
-  queue: RingBuffer
+  store: MemoryStore
   ingestor: Ingestor
   metrics: Metrics
   tcp: TcpIngest
   log: ReturnType<typeof createMemoryLogger>
-  /** Takes up to max queued events out of the queue. */
-  take(max?: number): QueuedEvent[]
+  /** Takes every pending call out of the store (as if ilert had accepted each), oldest first. */
+  take(): (Entry & { laneKey: string })[]
   /** mcp_rejected_events_total{transport="tcp",reason} */
   rejected(reason: string): Promise<number>
   stop(): Promise<void>
@@ -126,23 +126,30 @@ export interface TcpHarness {
 
 export function startTcp(opts: { capacity?: number; tcp?: Partial<Config['tcp']> } = {}): TcpHarness {
   const cfg = Value.Default(ConfigSchema, {}) as Config
-  const queue = new RingBuffer(opts.capacity ?? 1024)
+  const store = new MemoryStore(opts.capacity ?? 1024, { perKey: 50, windowMs: 60_000, marginMs: 0 })
   const metrics = createMetrics(new Registry(), false)
-  const ingestor = createIngestor(queue, createNormalizer(cfg.mapping, 'test-integration-key'), metrics)
+  const ingestor = createIngestor(store, createNormalizer(cfg.mapping, 'test-integration-key'), metrics)
   const log = createMemoryLogger('debug')
   const tcp = createTcpIngest({ ...cfg.tcp, port: 0, ...opts.tcp }, ingestor, log)
   const { port } = tcp.start()
   return {
     port,
-    queue,
+    store,
     ingestor,
     metrics,
     tcp,
     log,
-    take(max = 1_000_000) {
-      const out: QueuedEvent[] = []
-      queue.takeBatch(max, out)
-      return out
+    take() {
+      const out: (Entry & { laneKey: string })[] = []
+      for (const source of store.table.sources.values()) {
+        for (const lane of [...source.lanes.values()]) {
+          while (lane.entries.length > 0) {
+            out.push({ ...lane.entries[0]!, laneKey: lane.key })
+            store.completeHead(lane)
+          }
+        }
+      }
+      return out.sort((a, b) => a.firstSeq - b.firstSeq)
     },
     async rejected(reason) {
       const m = await metrics.rejected.get()

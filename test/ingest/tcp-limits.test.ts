@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import type { QueuedEvent } from '../../src/pipeline/ilert-event'
+import type { Entry } from '../../src/dispatch/coalesce'
 import { connectClient, eventLine, startTcp, type TcpHarness, type TcpTestClient } from '../helpers/tcp-client'
 
 let h: TcpHarness | undefined
@@ -37,9 +37,9 @@ describe('tcp ingest: backpressure and limits', () => {
     expect(await c.waitForAck(5)).toEqual({ ack: 5, accepted: 5, rejected: 0 })
     await Bun.sleep(50)
     expect(c.lastAck()).toEqual({ ack: 5, accepted: 5, rejected: 0 })
-    expect(h.queue.size).toBe(5)
+    expect(h.store.table.entries).toBe(5)
 
-    const got: QueuedEvent[] = []
+    const got: Entry[] = []
     while (got.length < 20) {
       got.push(...h.take())
       await c.waitForAck(Math.min(20, got.length + 5))

@@ -53,7 +53,7 @@ test('100k events over 1,000 alert keys: zero 429s, every final state delivered,
   }
   expect(await stack.metric('mcp_in_events_total', { transport: 'http' })).toBe(total)
 
-  await waitFor('the storm to drain', async () => stack.app.dispatcher.stats().pending === 0 && stack.app.queue.size === 0, 120_000)
+  await waitFor('the storm to drain', async () => stack.app.dispatcher.stats().pending === 0, 120_000)
 
   const stats = stack.sim.stats() as any
   expect(stats.rateLimited).toBe(0)

@@ -82,9 +82,9 @@ describe('POST /events', () => {
 describe('queue full', () => {
   let small: Stack
   beforeAll(async () => {
-    // ilert hangs, so nothing leaves; 2 dispatcher slots + 4 queue slots fill quickly.
+    // ilert hangs, so nothing leaves: 4 pending calls (one per alert key) fill the store.
     small = await startStack({
-      config: { queue: { capacity: 4 }, dispatch: { max_pending: 2, concurrency: 1, drain_timeout_seconds: 0.5 }, ilert: { timeout_seconds: 30 } },
+      config: { queue: { capacity: 4 }, dispatch: { concurrency: 1, drain_timeout_seconds: 0.5 }, ilert: { timeout_seconds: 30 } },
       sim: { faults: { hangMs: 60_000 } },
     })
   })
@@ -95,8 +95,8 @@ describe('queue full', () => {
 
   test('a batch that does not fit is refused whole with 503 and Retry-After; readiness reports it', async () => {
     expect((await postEvents(small, [ev(1), ev(2)])).status).toBe(202)
-    await waitFor('dispatcher to take them', () => small.app.queue.size === 0)
-    expect((await postEvents(small, [ev(3), ev(4), ev(5), ev(6)])).status).toBe(202)
+    expect((await postEvents(small, [ev(3), ev(4), ev(5)])).status).toBe(503) // 2 + 3 > 4: refused whole
+    expect((await postEvents(small, [ev(3), ev(4)])).status).toBe(202)
     const res = await postEvents(small, [ev(7)])
     expect(res.status).toBe(503)
     expect(res.headers.get('retry-after')).toBe('1')
@@ -104,7 +104,7 @@ describe('queue full', () => {
     const ready = await fetch(`${small.bound.http.url}/readyz`)
     expect(ready.status).toBe(503)
     expect(((await ready.json()) as any).reason).toBe('queue_full')
-    expect(await small.metric('mcp_rejected_events_total', { transport: 'http', reason: 'queue_full' })).toBe(1)
-    expect(await small.metric('mcp_in_events_total', { transport: 'http' })).toBe(6)
+    expect(await small.metric('mcp_rejected_events_total', { transport: 'http', reason: 'queue_full' })).toBe(2)
+    expect(await small.metric('mcp_in_events_total', { transport: 'http' })).toBe(4)
   })
 })

@@ -2,8 +2,8 @@
  * send_event: an event into the bridge's own queue, through the same path as POST /events and TCP
  * (`Ingestor.accept(value, 'mcp')`, then the group commit), so it is coalesced, rate-governed,
  * retried and counted (`mcp_in_events_total{transport="mcp"}`) like any other. Its input schema IS
- * the event contract (src/pipeline/event-schema.ts). It answers once the event is queued (and
- * committed, with the durable store): delivery to ilert follows asynchronously.
+ * the event contract (src/pipeline/event-schema.ts). It answers once the event is stored (with
+ * the durable store: written, and synced under queue.sync: full): delivery to ilert follows asynchronously.
  */
 import { EventSchema } from '../../../pipeline/event-schema'
 import { validateEvent } from '../../../pipeline/validate'
@@ -25,7 +25,7 @@ export const sendEvent = defineTool({
       const hint = out.reason === 'missing_integration_key' ? ' The bridge has no ilert integration key configured; pass integration_key.' : ''
       return fail(out.reason, `Event refused: ${out.field} ${out.message}.${hint}`)
     }
-    const c = ctx.ingestor.commit('mcp')
+    const c = await ctx.ingestor.commit('mcp')
     if (c.kind === 'error') return fail(c.reason, `The bridge could not store the event (${c.reason}); nothing was queued. Retry later.`)
     const v = validateEvent(args)
     const n = v.kind === 'valid' ? ctx.normalizer.normalize(v.event) : undefined

@@ -1,0 +1,605 @@
+/**
+ * The durable EventStore (queue.durable: true): a write-ahead log under the coalescing lanes.
+ *
+ * Every group commit appends one frame (wal/frame.ts) to the active segment: the accepted events
+ * as the transport received them, plus any outcome records the dispatcher left since the last
+ * write (a call delivered, an attempt, a send). Only then do the events enter the lanes, and only
+ * after the covering fdatasync (queue.sync: full) or the write itself (normal) is the commit
+ * acknowledged. While a sync is in flight, commits wait and are written together as the next
+ * group, so a storm costs one write and one sync per group, not per event.
+ *
+ * The lanes are the index: what is held is what ilert still has to receive. When the log holds
+ * mostly superseded records (merged into later ones, or delivered), the live lanes are written as a
+ * checkpoint and the segments it covers are deleted, so the disk stays within about twice the live
+ * set plus one segment whatever the event count. A start loads the checkpoint and replays the
+ * segments after it through the same coalescing code, rebuilding exactly the pending calls.
+ *
+ * A write that fails (a full disk, queue.max_disk_bytes) is cut back to the last whole frame and
+ * reported to the committer (storage_full: nothing is acknowledged); outcome records are kept and
+ * written later; the store reports itself unavailable until a write succeeds again, and never
+ * throws on the delivery side.
+ */
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statfsSync, truncateSync, unlinkSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Entry } from '../dispatch/coalesce'
+import { type Lane, LaneTable, type RateShape } from '../dispatch/lanes'
+import { type IlertEventBody, laneKeyFor, type QueuedEvent } from '../pipeline/ilert-event'
+import type { CommitResult, EventStore, OfferResult, StorageFailure, StoreHealth } from './event-store'
+import { SpaceWaiters } from './space-waiters'
+import { type CheckpointData, CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from './wal/checkpoint'
+import { checkpointName, dirBytes, fsyncDir, listQueueFiles, segmentName } from './wal/files'
+import { FrameWriter, readFrame, RecordType, zeroFrom } from './wal/frame'
+import { acquireQueueLock, type LockHandle } from './wal/queue-lock'
+
+export type SyncMode = 'full' | 'normal' | 'off'
+
+export interface LogStoreEvents {
+  /** A torn tail was cut off at start (a crash mid-write): counted, logged. */
+  tornTail?(file: string, offset: number, why: string): void
+  /** Replayed records that no longer validate (the config changed) and were dropped. */
+  replayDropped?(count: number): void
+  compacted?(info: { ms: number; bytes: number; entries: number }): void
+  /** The store became unavailable (a write failed) or available again. */
+  health?(h: StoreHealth): void
+}
+
+export interface LogStoreOptions {
+  path: string
+  capacity: number
+  sync: SyncMode
+  /** A segment is closed and a new one started past this size. */
+  segmentBytes: number
+  /** 0: no bound but the disk's. */
+  maxDiskBytes: number
+  rate: RateShape
+  /** Rebuilds the ilert body of a Raw record (validate + normalize, as ingest did); undefined: no longer valid. */
+  decodeRaw(text: string): IlertEventBody | undefined
+  /** fdatasync of the active segment (tests inject one to watch acknowledgements wait for it). */
+  syncFn?: (fd: number) => Promise<void>
+  events?: LogStoreEvents
+}
+
+export class LogDamagedError extends Error {}
+
+const ACCEPTED: OfferResult = { kind: 'accepted' }
+const FULL: OfferResult = { kind: 'full', reason: 'queue_full' }
+const OK: StoreHealth = { kind: 'ok' }
+const NOTHING: CommitResult = { kind: 'ok', committed: 0 }
+/** Room kept below queue.max_disk_bytes for the checkpoint that frees the rest. */
+const RESERVE_SLACK = 64 * 1024
+
+const defaultSync = (fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())))
+
+type Waiter = (r: CommitResult) => void
+
+export class LogStore implements EventStore {
+  readonly kind = 'durable'
+  readonly groupCommit = true
+  readonly table: LaneTable
+  readonly capacity: number
+  private readonly dir: string
+  private readonly lock: LockHandle
+  private readonly sync: SyncMode
+  private readonly syncFn: (fd: number) => Promise<void>
+  private fd = -1
+  private activeNo = 0
+  private activeSize = 0
+  /** Bytes of the closed segments after the checkpoint. */
+  private sealedBytes = 0
+  private checkpointNo = 0
+  private checkpointBytes = 0
+  /** Other files in the directory (the dead-letter database), sampled once a second. */
+  private otherBytes = 0
+  private nextSeq = 1
+  private readonly staged: QueuedEvent[] = []
+  private readonly stagedSizes: number[] = []
+  private readonly frame = new FrameWriter()
+  private readonly control = new FrameWriter(4096)
+  private syncing = false
+  /** Commits waiting for the write that follows the sync in flight. */
+  private nextWaiters: Waiter[] = []
+  private rotateWanted = false
+  private state: StoreHealth = OK
+  private readonly sends = new Map<string, number[]>()
+  private readonly space = new SpaceWaiters()
+  private entryListener: (lane: Lane) => void = () => undefined
+  private writeListener: (r: CommitResult) => void = () => undefined
+  private controlTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly sampler: ReturnType<typeof setInterval>
+  private closed = false
+  /** Entries loaded at start (from the checkpoint and the log tail). */
+  readonly recovered: { entries: number; events: number; segments: number; tornTails: number; dropped: number }
+
+  constructor(private readonly opts: LogStoreOptions) {
+    this.dir = opts.path
+    this.capacity = opts.capacity
+    this.sync = opts.sync
+    this.syncFn = opts.syncFn ?? defaultSync
+    this.table = new LaneTable(opts.rate)
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 })
+    } catch (err) {
+      throw new Error(`queue.path ${this.dir} cannot be created: ${(err as Error).message}`)
+    }
+    try {
+      this.lock = acquireQueueLock(this.dir)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== undefined) throw new Error(`queue.path ${this.dir} is not usable: ${(err as Error).message}`)
+      throw err
+    }
+    try {
+      this.recovered = this.recover()
+      this.openSegment(this.activeNo)
+    } catch (err) {
+      this.lock.release()
+      throw err
+    }
+    this.sampleDisk()
+    this.sampler = setInterval(() => this.tick(), 1000)
+    this.sampler.unref?.()
+  }
+
+  // ---- ingest side ---------------------------------------------------------------------------
+
+  freeSlots(): number {
+    return this.capacity - this.table.entries - this.staged.length
+  }
+
+  offer(event: QueuedEvent, raw: string | undefined): OfferResult {
+    if (this.table.entries + this.staged.length >= this.capacity) return FULL
+    const size = raw !== undefined ? this.frame.addText(RecordType.Raw, raw) : this.frame.addText(RecordType.Body, JSON.stringify(event.body))
+    this.staged.push(event)
+    this.stagedSizes.push(size)
+    return ACCEPTED
+  }
+
+  commit(): CommitResult | Promise<CommitResult> {
+    if (this.staged.length === 0) return NOTHING
+    if (this.sync !== 'full') return this.writeGroup()
+    if (this.syncing) return new Promise<CommitResult>((resolve) => this.nextWaiters.push(resolve))
+    const r = this.writeGroup()
+    if (r.kind === 'error') return r
+    return new Promise<CommitResult>((resolve) => this.startSync([resolve], r))
+  }
+
+  onWrite(listener: (r: CommitResult) => void): void {
+    this.writeListener = listener
+  }
+
+  onEntry(listener: (lane: Lane) => void): void {
+    this.entryListener = listener
+  }
+
+  onSpace(listener: () => void): void {
+    this.space.add(listener)
+  }
+
+  health(): StoreHealth {
+    return this.state
+  }
+
+  diskBytes(): number {
+    return this.checkpointBytes + this.sealedBytes + this.activeSize + this.otherBytes
+  }
+
+  // ---- delivery side: outcome records, never throwing -----------------------------------------
+
+  completeHead(lane: Lane): void {
+    const head = lane.entries[0]
+    if (head !== undefined) this.addControl(RecordType.Complete, JSON.stringify({ k: lane.key, i: head.body.integrationKey, s: head.lastSeq }))
+    this.table.completeHead(lane)
+    this.space.wake()
+    if (this.wantsCompaction(2)) this.rotateWanted = true
+  }
+
+  recordAttempt(lane: Lane): void {
+    const head = lane.entries[0]
+    if (head === undefined) return
+    this.addControl(RecordType.Attempt, JSON.stringify({ k: lane.key, i: head.body.integrationKey, a: head.attempts, s: head.lastSeq }))
+  }
+
+  noteSent(integrationKey: string): void {
+    const t = Date.now()
+    this.addControl(RecordType.Sent, JSON.stringify({ i: integrationKey, t }))
+    this.remember(integrationKey, t)
+  }
+
+  recoveredSends(): ReadonlyMap<string, readonly number[]> {
+    return this.sends
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    clearInterval(this.sampler)
+    if (this.controlTimer) clearTimeout(this.controlTimer)
+    this.flushControl()
+    try {
+      if (this.sync !== 'off') fdatasyncSync(this.fd)
+    } catch {
+      // what was written stays in the OS; a later start replays it
+    }
+    closeSync(this.fd)
+    this.lock.release()
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  /** Writes the staged events (with pending outcome records) as one frame and puts them into the lanes. */
+  private writeGroup(): CommitResult {
+    const n = this.staged.length
+    if (n === 0) return NOTHING
+    const bytes = this.frame.seal()
+    if (this.opts.maxDiskBytes > 0 && !this.fits(bytes.length + this.control.length)) {
+      return this.refuse('storage_full', `queue.max_disk_bytes (${this.opts.maxDiskBytes}) reached`)
+    }
+    try {
+      this.writeControl()
+      this.append(bytes)
+    } catch (err) {
+      return this.refuse(failureOf(err), (err as Error).message)
+    }
+    this.frame.reset()
+    const table = this.table
+    for (let i = 0; i < n; i++) {
+      const ev = this.staged[i]!
+      ev.id = this.nextSeq++
+      if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
+      if (!table.add(ev, this.stagedSizes[i]!)) this.entryListener(table.lastLane!)
+    }
+    this.staged.length = 0
+    this.stagedSizes.length = 0
+    const r: CommitResult = { kind: 'ok', committed: n }
+    this.setHealth(OK)
+    this.writeListener(r)
+    if (this.activeSize >= this.opts.segmentBytes) this.rotateWanted = true
+    if (this.sync !== 'full') this.maintain()
+    return r
+  }
+
+  /** Discards the staged events after a failed write; nothing of them is acknowledged. */
+  private refuse(reason: StorageFailure, message: string): CommitResult {
+    const lost = this.staged.length
+    this.staged.length = 0
+    this.stagedSizes.length = 0
+    this.frame.reset()
+    const r: CommitResult = { kind: 'error', reason, message, lost }
+    this.setHealth({ kind: 'unavailable', reason, message })
+    this.writeListener(r)
+    return r
+  }
+
+  private startSync(waiters: Waiter[], r: CommitResult): void {
+    this.syncing = true
+    const done = (result: CommitResult) => {
+      this.syncing = false
+      for (const w of waiters) w(result)
+      if (this.closed) return
+      this.maintain()
+      if (this.nextWaiters.length > 0) {
+        const ws = this.nextWaiters
+        this.nextWaiters = []
+        const next = this.writeGroup()
+        if (next.kind === 'error') for (const w of ws) w(next)
+        else this.startSync(ws, next)
+      } else if (!this.control.empty) this.scheduleControl()
+    }
+    this.syncFn(this.fd).then(
+      () => done(r),
+      (err: Error) => {
+        // Written but not known to be on disk: not acknowledged (the sender retries; at-least-once).
+        this.setHealth({ kind: 'unavailable', reason: 'storage_error', message: err.message })
+        done({ kind: 'error', reason: 'storage_error', message: `sync failed: ${err.message}`, lost: r.kind === 'ok' ? r.committed : 0 })
+      },
+    )
+  }
+
+  /** Appends whole bytes to the active segment; on failure cuts the segment back to its last whole frame. */
+  private append(bytes: Uint8Array): void {
+    let done = 0
+    try {
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done)
+    } catch (err) {
+      if (done > 0) {
+        try {
+          ftruncateSync(this.fd, this.activeSize)
+        } catch {
+          // the torn frame is cut at the next start instead
+        }
+      }
+      throw err
+    }
+    this.activeSize += bytes.length
+  }
+
+  private addControl(type: RecordType, text: string): void {
+    this.control.addText(type, text)
+    this.scheduleControl()
+  }
+
+  private scheduleControl(): void {
+    if (this.controlTimer !== undefined || this.closed) return
+    this.controlTimer = setTimeout(() => {
+      this.controlTimer = undefined
+      if (!this.syncing) {
+        this.flushControl()
+        this.maintain()
+      }
+      // While a sync is in flight the next group (or the end of the sync) writes them.
+    }, 5)
+    this.controlTimer.unref?.()
+  }
+
+  /** Writes pending outcome records; on failure they stay pending and are retried. */
+  private flushControl(): void {
+    try {
+      this.writeControl()
+    } catch (err) {
+      this.setHealth({ kind: 'unavailable', reason: failureOf(err), message: (err as Error).message })
+    }
+  }
+
+  private writeControl(): void {
+    if (this.control.empty) return
+    this.append(this.control.seal())
+    this.control.reset()
+  }
+
+  /** Rotation and compaction, run only while no sync is in flight. */
+  private maintain(): void {
+    if (!this.rotateWanted || this.syncing || this.closed) return
+    this.rotateWanted = false
+    try {
+      this.flushControl()
+      if (this.activeSize >= this.opts.segmentBytes || this.wantsCompaction(1)) this.rotate()
+      if (this.wantsCompaction(1)) this.compact()
+    } catch (err) {
+      this.setHealth({ kind: 'unavailable', reason: failureOf(err), message: (err as Error).message })
+    }
+  }
+
+  /** True when most of the log is superseded: more than twice the live set plus `segments` segments. */
+  private wantsCompaction(segments: number): boolean {
+    const logBytes = this.checkpointBytes + this.sealedBytes + (segments > 1 ? this.activeSize : 0)
+    return logBytes > 2 * this.table.bytes + segments * this.opts.segmentBytes
+  }
+
+  private rotate(): void {
+    if (this.activeSize === 0) return
+    if (this.sync !== 'off') fdatasyncSync(this.fd)
+    closeSync(this.fd)
+    this.sealedBytes += this.activeSize
+    this.openSegment(this.activeNo + 1)
+  }
+
+  private openSegment(no: number): void {
+    this.fd = openSync(join(this.dir, segmentName(no)), 'a', 0o600)
+    this.activeNo = no
+    this.activeSize = 0
+    if (this.sync === 'full') fsyncDir(this.dir)
+  }
+
+  /**
+   * Writes the live lanes as checkpoint `activeNo` (the active segment is empty, just rotated) and
+   * deletes every segment and checkpoint it covers.
+   */
+  private compact(): void {
+    if (this.activeSize !== 0) this.rotate()
+    const started = performance.now()
+    const epochOffset = Date.now() - started
+    const table = this.table
+    const size = writeCheckpoint(this.dir, {
+      header: { v: CHECKPOINT_VERSION, nextSeq: this.nextSeq, segment: this.activeNo, at: Date.now() },
+      forEachEntry(emit) {
+        for (const source of table.sources.values()) for (const lane of source.lanes.values()) for (const e of lane.entries) emit(lane.key, e)
+      },
+      sends: this.recentSends(),
+      epochOffset,
+    })
+    const files = listQueueFiles(this.dir)
+    for (const n of files.segments) if (n < this.activeNo) unlinkQuietly(join(this.dir, segmentName(n)))
+    for (const n of files.checkpoints) if (n < this.activeNo) unlinkQuietly(join(this.dir, checkpointName(n)))
+    this.checkpointNo = this.activeNo
+    this.checkpointBytes = size
+    this.sealedBytes = 0
+    this.opts.events?.compacted?.({ ms: performance.now() - started, bytes: size, entries: table.entries })
+  }
+
+  /** Would `bytes` more fit under queue.max_disk_bytes, keeping room for a checkpoint? Compacts to make room. */
+  private fits(bytes: number): boolean {
+    const max = this.opts.maxDiskBytes
+    const reserve = this.table.bytes + RESERVE_SLACK
+    if (this.diskBytes() + bytes + reserve <= max) return true
+    if (this.syncing) return false
+    try {
+      if (this.checkpointBytes + this.sealedBytes + this.activeSize > this.table.bytes + RESERVE_SLACK) this.compact()
+    } catch {
+      return false
+    }
+    return this.diskBytes() + bytes + reserve <= max
+  }
+
+  private setHealth(h: StoreHealth): void {
+    if (h.kind === this.state.kind) return
+    this.state = h
+    this.opts.events?.health?.(h)
+  }
+
+  /** Once a second: the directory's real size, a retry of pending outcome records, room again after a failure. */
+  private tick(): void {
+    this.sampleDisk()
+    if (!this.syncing) {
+      this.flushControl()
+      this.maintain()
+    }
+    if (this.state.kind === 'unavailable' && this.control.empty && this.hasRoom()) this.setHealth(OK)
+  }
+
+  private hasRoom(): boolean {
+    if (this.opts.maxDiskBytes > 0 && this.diskBytes() + this.table.bytes + RESERVE_SLACK >= this.opts.maxDiskBytes) return false
+    try {
+      const s = statfsSync(this.dir)
+      return s.bavail * s.bsize > 1024 * 1024
+    } catch {
+      return true
+    }
+  }
+
+  private sampleDisk(): void {
+    try {
+      this.otherBytes = Math.max(0, dirBytes(this.dir) - (this.checkpointBytes + this.sealedBytes + this.activeSize))
+    } catch {
+      // keep the last reading
+    }
+  }
+
+  private remember(ik: string, t: number): void {
+    let list = this.sends.get(ik)
+    if (list === undefined) this.sends.set(ik, (list = []))
+    list.push(t)
+    if (list.length > 2 * this.opts.rate.perKey) list.splice(0, list.length - this.opts.rate.perKey)
+  }
+
+  /** Send times inside the last window (plus margin), per integration key. */
+  private recentSends(): Map<string, number[]> {
+    const since = Date.now() - this.opts.rate.windowMs - this.opts.rate.marginMs
+    const out = new Map<string, number[]>()
+    for (const [ik, list] of this.sends) {
+      const recent = list.filter((t) => t >= since)
+      if (recent.length > 0) out.set(ik, recent)
+      else this.sends.delete(ik)
+    }
+    return out
+  }
+
+  // ---- recovery ------------------------------------------------------------------------------
+
+  private recover(): LogStore['recovered'] {
+    const files = listQueueFiles(this.dir)
+    const stats = { entries: 0, events: 0, segments: 0, tornTails: 0, dropped: 0 }
+    const newest = files.checkpoints.at(-1)
+    if (newest !== undefined) {
+      this.loadCheckpoint(readCheckpoint(this.dir, newest))
+      for (const n of files.checkpoints) if (n < newest) unlinkQuietly(join(this.dir, checkpointName(n)))
+    }
+    const tail = files.segments.filter((n) => n >= this.checkpointNo)
+    // Segments a checkpoint covers but that a crash left behind before their deletion.
+    for (const n of files.segments) if (n < this.checkpointNo) unlinkQuietly(join(this.dir, segmentName(n)))
+    for (let i = 0; i < tail.length; i++) {
+      const size = this.replaySegment(tail[i]!, i === tail.length - 1, stats)
+      this.sealedBytes += size
+      stats.segments++
+    }
+    this.activeNo = Math.max(tail.at(-1) ?? 0, this.checkpointNo) + 1
+    stats.entries = this.table.entries
+    stats.events = this.table.events
+    if (stats.dropped > 0) this.opts.events?.replayDropped?.(stats.dropped)
+    if (this.wantsCompaction(1)) this.rotateWanted = true
+    return stats
+  }
+
+  private loadCheckpoint(c: CheckpointData): void {
+    const perfOffset = performance.now() - Date.now()
+    for (const e of c.entries) {
+      const lane = this.table.laneFor(e.b.integrationKey, e.k)
+      const entry: Entry = {
+        body: e.b,
+        type: e.b.eventType,
+        soleLabel: soleLabel(e.b.labels),
+        count: e.c,
+        acceptedAt: e.t + perfOffset,
+        attempts: e.a,
+        firstSeq: e.f,
+        lastSeq: e.l,
+        bytes: e.n,
+      }
+      this.table.append(lane, entry)
+    }
+    for (const [ik, times] of c.sends) this.sends.set(ik, [...times])
+    this.nextSeq = c.header.nextSeq
+    this.checkpointNo = c.header.segment
+    this.checkpointBytes = c.bytes
+  }
+
+  /** Applies one segment's records; returns its (possibly cut) size. */
+  private replaySegment(no: number, last: boolean, stats: { tornTails: number; dropped: number }): number {
+    const file = join(this.dir, segmentName(no))
+    const data = readFileSync(file)
+    let offset = 0
+    for (;;) {
+      const f = readFrame(data, offset)
+      if (f.kind === 'end') return data.length
+      if (f.kind === 'bad') {
+        // A torn tail is the end of the newest segment: a frame cut short, or a bad checksum on
+        // the last frame, or zeros the file system left. Anything else is damage: stop, say where.
+        const torn = last && (f.why === 'short' || f.frameEnd >= data.length || zeroFrom(data, offset))
+        if (!torn) {
+          throw new LogDamagedError(
+            `queue.path: ${file} is damaged at offset ${f.offset} (${f.why}), before its end; refusing to start rather than skip acknowledged events. Move the file aside to start without what it holds.`,
+          )
+        }
+        truncateSync(file, f.offset)
+        stats.tornTails++
+        this.opts.events?.tornTail?.(file, f.offset, f.why)
+        return f.offset
+      }
+      for (const r of f.records) this.replayRecord(r.type, r.text, r.size, stats)
+      offset = f.next
+    }
+  }
+
+  private replayRecord(type: number, text: string, size: number, stats: { dropped: number }): void {
+    switch (type) {
+      case RecordType.Raw:
+      case RecordType.Body: {
+        const seq = this.nextSeq++
+        const body = type === RecordType.Raw ? this.opts.decodeRaw(text) : (JSON.parse(text) as IlertEventBody)
+        if (body === undefined) {
+          stats.dropped++
+          return
+        }
+        const laneKey = laneKeyFor(body.alertKey) || `A:${seq}`
+        this.table.add({ id: seq, body, laneKey, acceptedAt: performance.now(), attempts: 0 }, size)
+        return
+      }
+      case RecordType.Complete: {
+        const c = JSON.parse(text) as { k: string; i: string; s: number }
+        const lane = this.table.laneOf(c.i, c.k)
+        if (lane !== undefined) this.table.completeUpTo(lane, c.s)
+        return
+      }
+      case RecordType.Attempt: {
+        const a = JSON.parse(text) as { k: string; i: string; a: number; s: number }
+        const head = this.table.laneOf(a.i, a.k)?.entries[0]
+        if (head !== undefined && head.firstSeq <= a.s && a.s <= head.lastSeq && a.a > head.attempts) head.attempts = a.a
+        return
+      }
+      case RecordType.Sent: {
+        const s = JSON.parse(text) as { i: string; t: number }
+        this.remember(s.i, s.t)
+        return
+      }
+      default:
+        throw new LogDamagedError(`queue.path ${this.dir}: unknown record type ${type} (written by a newer mcp-ilert?)`)
+    }
+  }
+}
+
+function failureOf(err: unknown): StorageFailure {
+  const code = (err as NodeJS.ErrnoException).code
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? 'storage_full' : 'storage_error'
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file)
+  } catch {
+    // already gone
+  }
+}
+
+function soleLabel(labels: Record<string, string> | undefined): string | null | undefined {
+  if (labels === undefined) return null
+  const keys = Object.keys(labels)
+  return keys.length === 0 ? null : keys.length === 1 ? keys[0] : undefined
+}

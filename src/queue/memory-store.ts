@@ -1,0 +1,95 @@
+/**
+ * The in-memory EventStore (queue.durable: false): the same coalescing lanes as the durable store,
+ * without the log. A commit puts staged events into the lanes at once and answers synchronously.
+ * Nothing survives the process: see the README's delivery guarantees.
+ */
+import type { Lane } from '../dispatch/lanes'
+import { LaneTable, type RateShape } from '../dispatch/lanes'
+import type { QueuedEvent } from '../pipeline/ilert-event'
+import type { CommitResult, EventStore, OfferResult, StoreHealth } from './event-store'
+import { SpaceWaiters } from './space-waiters'
+
+const ACCEPTED: OfferResult = { kind: 'accepted' }
+const FULL: OfferResult = { kind: 'full', reason: 'queue_full' }
+const OK: StoreHealth = { kind: 'ok' }
+const NO_SENDS: ReadonlyMap<string, readonly number[]> = new Map()
+
+export class MemoryStore implements EventStore {
+  readonly kind = 'memory'
+  readonly groupCommit = false
+  readonly table: LaneTable
+  private readonly staged: QueuedEvent[] = []
+  private entryListener: (lane: Lane) => void = () => undefined
+  private writeListener: (r: CommitResult) => void = () => undefined
+  private readonly space = new SpaceWaiters()
+  private seq = 0
+
+  constructor(
+    readonly capacity: number,
+    rate: RateShape,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer')
+    this.table = new LaneTable(rate)
+  }
+
+  freeSlots(): number {
+    return this.capacity - this.table.entries - this.staged.length
+  }
+
+  offer(event: QueuedEvent, _raw: string | undefined): OfferResult {
+    if (this.table.entries + this.staged.length >= this.capacity) return FULL
+    this.staged.push(event)
+    return ACCEPTED
+  }
+
+  commit(): CommitResult {
+    const n = this.staged.length
+    const r: CommitResult = { kind: 'ok', committed: n }
+    if (n === 0) return r
+    const table = this.table
+    for (let i = 0; i < n; i++) {
+      const ev = this.staged[i]!
+      ev.id = ++this.seq
+      if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
+      if (!table.add(ev)) this.entryListener(table.lastLane!)
+    }
+    this.staged.length = 0
+    this.writeListener(r)
+    return r
+  }
+
+  onWrite(listener: (r: CommitResult) => void): void {
+    this.writeListener = listener
+  }
+
+  onEntry(listener: (lane: Lane) => void): void {
+    this.entryListener = listener
+  }
+
+  completeHead(lane: Lane): void {
+    this.table.completeHead(lane)
+    this.space.wake()
+  }
+
+  recordAttempt(_lane: Lane): void {}
+
+  noteSent(_integrationKey: string): void {}
+
+  recoveredSends(): ReadonlyMap<string, readonly number[]> {
+    return NO_SENDS
+  }
+
+  onSpace(listener: () => void): void {
+    this.space.add(listener)
+  }
+
+  health(): StoreHealth {
+    return OK
+  }
+
+  diskBytes(): number {
+    return 0
+  }
+
+  close(): void {}
+}
