@@ -1,0 +1,342 @@
+// The write-ahead log under the lanes (src/queue/log-store.ts), on real files: what a restart
+// rebuilds, acknowledgement only after the covering sync, torn tails and damage, compaction,
+// disk bounds, one owner per directory, and the 0.1 migration.
+import { Database } from 'bun:sqlite'
+import { afterEach, describe, expect, test } from 'bun:test'
+import { appendFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Lane } from '../../src/dispatch/lanes'
+import type { IlertEventBody, QueuedEvent } from '../../src/pipeline/ilert-event'
+import { laneKeyFor } from '../../src/pipeline/ilert-event'
+import type { CommitResult } from '../../src/queue/event-store'
+import { LogDamagedError, LogStore, type LogStoreOptions } from '../../src/queue/log-store'
+import { openQueueStore } from '../../src/queue/open-store'
+import { DB_FILE } from '../../src/queue/sqlite-db'
+import { QueueLockedError } from '../../src/queue/wal/queue-lock'
+import { ConfigSchema, type Config } from '../../src/config/schema'
+import { Value } from '@sinclair/typebox/value'
+
+const dirs: string[] = []
+const open: LogStore[] = []
+afterEach(() => {
+  for (const s of open.splice(0)) s.close()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'mcp-ilert-log-'))
+  dirs.push(d)
+  return join(d, 'queue')
+}
+
+// Raw records are replayed through this stand-in for validate + normalize: our event shape is
+// {k, s, t} here, which is enough to exercise the store.
+const decodeRaw = (text: string): IlertEventBody | undefined => {
+  const v = JSON.parse(text) as { k?: string; s: string; t?: IlertEventBody['eventType']; bad?: boolean }
+  if (v.bad) return undefined
+  return { integrationKey: 'ik-1', eventType: v.t ?? 'ALERT', summary: v.s, ...(v.k ? { alertKey: v.k } : {}) }
+}
+
+function store(path: string, extra: Partial<LogStoreOptions> = {}): LogStore {
+  const s = new LogStore({ path, capacity: 1000, sync: 'normal', segmentBytes: 64 * 1024, maxDiskBytes: 0, rate: { perKey: 50, windowMs: 60_000, marginMs: 0 }, decodeRaw, ...extra })
+  open.push(s)
+  return s
+}
+
+function closeStore(s: LogStore): void {
+  open.splice(open.indexOf(s), 1)
+  s.close()
+}
+
+function offer(s: LogStore, k: string | undefined, summary: string, t: IlertEventBody['eventType'] = 'ALERT') {
+  const raw = JSON.stringify({ ...(k ? { k } : {}), s: summary, t })
+  const body = decodeRaw(raw)!
+  const ev: QueuedEvent = { id: 0, body, laneKey: laneKeyFor(k), acceptedAt: performance.now(), attempts: 0 }
+  return s.offer(ev, raw)
+}
+
+/** Every lane as "key: TYPExcount(summary)" lists, sorted by key. */
+function snapshot(s: LogStore): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const src of s.table.sources.values()) for (const lane of src.lanes.values()) out[lane.key] = lane.entries.map((e) => `${e.body.eventType}x${e.count}(${e.body.summary})@${e.attempts}`)
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)))
+}
+
+const lane = (s: LogStore, key: string): Lane => s.table.laneOf('ik-1', key)!
+const segments = (path: string) => readdirSync(path).filter((f) => f.endsWith('.wal')).sort()
+
+describe('restart rebuilds exactly the pending calls', () => {
+  test('coalesced entries, per-key order, attempts and completed calls survive a reopen', async () => {
+    const path = tmp()
+    const a = store(path)
+    for (let i = 1; i <= 5; i++) offer(a, 'disk', `disk ${i}`)
+    offer(a, 'disk', 'disk ok', 'RESOLVE')
+    offer(a, 'disk', 'disk again')
+    offer(a, 'cpu', 'cpu 1')
+    offer(a, 'cpu', 'cpu 2')
+    offer(a, 'mem', 'mem 1')
+    expect((a.commit() as CommitResult).kind).toBe('ok')
+    const cpu = lane(a, 'cpu')
+    cpu.entries[0]!.attempts = 2
+    a.recordAttempt(cpu)
+    a.completeHead(lane(a, 'mem'))
+    const before = snapshot(a)
+    expect(before).toEqual({
+      cpu: ['ALERTx2(cpu 2)@2'],
+      disk: ['ALERTx5(disk 5)@0', 'RESOLVEx1(disk ok)@0', 'ALERTx1(disk again)@0'],
+    })
+    closeStore(a)
+    const b = store(path)
+    expect(snapshot(b)).toEqual(before)
+    expect(b.table.entries).toBe(4)
+  })
+
+  test('events merged after a call left are not lost when that call completes (replay merges them into it)', () => {
+    const path = tmp()
+    const a = store(path)
+    offer(a, 'k', 'first')
+    a.commit()
+    const l = lane(a, 'k')
+    l.inFlight = true // the dispatcher sent the head
+    offer(a, 'k', 'second')
+    a.commit()
+    expect(l.entries.map((e) => e.body.summary)).toEqual(['first', 'second'])
+    a.completeHead(l) // ilert accepted "first"
+    l.inFlight = false
+    closeStore(a)
+    const b = store(path)
+    expect(snapshot(b)).toEqual({ k: ['ALERTx2(second)@0'] })
+  })
+
+  test('an event without an alert key keeps its own lane across a restart, and its completion is replayed', () => {
+    const path = tmp()
+    const a = store(path)
+    offer(a, undefined, 'anon 1')
+    offer(a, undefined, 'anon 2')
+    a.commit()
+    const keys = Object.keys(snapshot(a))
+    expect(keys).toHaveLength(2)
+    a.completeHead(lane(a, keys[0]!))
+    closeStore(a)
+    const b = store(path)
+    expect(snapshot(b)).toEqual({ [keys[1]!]: ['ALERTx1(anon 2)@0'] })
+  })
+
+  test('send history is kept for the rate limiter', () => {
+    const path = tmp()
+    const a = store(path)
+    a.noteSent('ik-1')
+    a.noteSent('ik-1')
+    closeStore(a)
+    const b = store(path)
+    const sends = b.recoveredSends().get('ik-1')!
+    expect(sends).toHaveLength(2)
+    expect(Date.now() - sends[0]!).toBeLessThan(60_000)
+  })
+
+  test('a raw record that no longer validates is dropped at replay and reported', () => {
+    const path = tmp()
+    const a = store(path)
+    a.offer({ id: 0, body: decodeRaw('{"k":"x","s":"x"}')!, laneKey: 'x', acceptedAt: 0, attempts: 0 }, '{"k":"x","s":"x","bad":true}')
+    offer(a, 'y', 'y')
+    a.commit()
+    closeStore(a)
+    let dropped = 0
+    const b = store(path, { events: { replayDropped: (n) => (dropped = n) } })
+    expect(dropped).toBe(1)
+    expect(Object.keys(snapshot(b))).toEqual(['y'])
+  })
+})
+
+describe('acknowledgement waits for the sync that covers it (queue.sync: full)', () => {
+  test('a commit resolves only after its fdatasync; commits made meanwhile wait for the next one', async () => {
+    const path = tmp()
+    const syncs: (() => void)[] = []
+    const s = store(path, { sync: 'full', syncFn: () => new Promise<void>((r) => syncs.push(r)) })
+    offer(s, 'a', 'a')
+    let first: CommitResult | undefined
+    const p1 = s.commit() as Promise<CommitResult>
+    void p1.then((r) => (first = r))
+    offer(s, 'b', 'b')
+    let second: CommitResult | undefined
+    void (s.commit() as Promise<CommitResult>).then((r) => (second = r))
+    await Bun.sleep(20)
+    expect(syncs).toHaveLength(1) // one sync in flight; the second group waits to be written
+    expect(first).toBeUndefined()
+    expect(s.table.entries).toBe(1) // "a" is written and in its lane, not yet acknowledged
+    syncs[0]!()
+    await Bun.sleep(5)
+    expect(first).toEqual({ kind: 'ok', committed: 1 })
+    expect(second).toBeUndefined()
+    expect(syncs).toHaveLength(2) // the next group went out as soon as the first sync was done
+    syncs[1]!()
+    await Bun.sleep(5)
+    expect(second).toEqual({ kind: 'ok', committed: 1 })
+  })
+
+  test('a failed sync acknowledges nothing', async () => {
+    const path = tmp()
+    const s = store(path, { sync: 'full', syncFn: () => Promise.reject(new Error('EIO: i/o error')) })
+    offer(s, 'a', 'a')
+    const r = await s.commit()
+    expect(r.kind).toBe('error')
+    expect(s.health().kind).toBe('unavailable')
+  })
+})
+
+describe('torn tails and damage', () => {
+  test('a frame cut short at the end of the newest segment is cut off; everything before it is kept', () => {
+    const path = tmp()
+    const a = store(path)
+    offer(a, 'a', 'a')
+    a.commit()
+    offer(a, 'b', 'b')
+    a.commit()
+    closeStore(a)
+    const seg = join(path, segments(path).at(-1)!)
+    const whole = statSync(seg).size
+    appendFileSync(seg, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5, 6])) // a header announcing 200 bytes, then 6
+    const torn: string[] = []
+    const b = store(path, { events: { tornTail: (file, offset) => torn.push(`${file}@${offset}`) } })
+    expect(torn).toEqual([`${seg}@${whole}`])
+    expect(statSync(seg).size).toBe(whole)
+    expect(Object.keys(snapshot(b))).toEqual(['a', 'b'])
+  })
+
+  test('a bad checksum on the last frame is a torn tail too', () => {
+    const path = tmp()
+    const a = store(path)
+    offer(a, 'a', 'a')
+    a.commit()
+    offer(a, 'b', 'b')
+    a.commit()
+    closeStore(a)
+    const seg = join(path, segments(path).at(-1)!)
+    const data = readFileSync(seg)
+    data[data.length - 2] ^= 0xff
+    writeFileSync(seg, data)
+    let torn = 0
+    const b = store(path, { events: { tornTail: () => torn++ } })
+    expect(torn).toBe(1)
+    expect(Object.keys(snapshot(b))).toEqual(['a'])
+  })
+
+  test('damage before the tail stops the start, naming the file and offset', () => {
+    const path = tmp()
+    const a = store(path)
+    offer(a, 'a', 'a')
+    a.commit()
+    offer(a, 'b', 'b')
+    a.commit()
+    closeStore(a)
+    const seg = join(path, segments(path).at(-1)!)
+    const data = readFileSync(seg)
+    data[12] ^= 0xff // inside the first frame's payload
+    writeFileSync(seg, data)
+    expect(() => store(path)).toThrow(LogDamagedError)
+    expect(() => store(path)).toThrow(new RegExp(`${seg.replaceAll('/', '\\/')} is damaged at offset 0 \\(checksum\\)`))
+  })
+})
+
+describe('compaction', () => {
+  test('a storm over few keys keeps the disk near twice the live set plus a segment, and a restart sees the same lanes', () => {
+    const path = tmp()
+    const a = store(path, { segmentBytes: 64 * 1024 })
+    for (let round = 0; round < 200; round++) {
+      for (let k = 0; k < 20; k++) offer(a, `key-${k}`, `round ${round} ${'x'.repeat(100)}`)
+      a.commit()
+    }
+    // 4,000 events of ~150 bytes (~600 KB) over 20 lanes: the log was compacted as it grew.
+    expect(a.table.entries).toBe(20)
+    expect(a.table.events).toBe(4000)
+    const onDisk = readdirSync(path).filter((f) => f.endsWith('.wal') || f.endsWith('.ckpt')).reduce((n, f) => n + statSync(join(path, f)).size, 0)
+    expect(onDisk).toBeLessThan(2 * a.table.bytes + 2 * 64 * 1024)
+    expect(readdirSync(path).some((f) => f.endsWith('.ckpt'))).toBe(true)
+    const before = snapshot(a)
+    closeStore(a)
+    const b = store(path, { segmentBytes: 64 * 1024 })
+    expect(snapshot(b)).toEqual(before)
+    expect(b.table.events).toBe(4000)
+  })
+
+  test('delivery that empties the lanes lets the log shrink to almost nothing', async () => {
+    const path = tmp()
+    const a = store(path, { segmentBytes: 64 * 1024 })
+    for (let i = 0; i < 2000; i++) offer(a, `k${i}`, `event ${i} ${'y'.repeat(100)}`)
+    a.commit()
+    for (const src of [...a.table.sources.values()]) for (const l of [...src.lanes.values()]) a.completeHead(l)
+    await Bun.sleep(1100) // the store's once-a-second upkeep
+    const onDisk = readdirSync(path).filter((f) => f.endsWith('.wal') || f.endsWith('.ckpt')).reduce((n, f) => n + statSync(join(path, f)).size, 0)
+    expect(onDisk).toBeLessThan(64 * 1024)
+    closeStore(a)
+    expect(store(path).table.entries).toBe(0)
+  })
+})
+
+describe('disk bounds and ownership', () => {
+  test('queue.max_disk_bytes: commits are refused with storage_full, then taken again once delivery frees room', async () => {
+    const path = tmp()
+    const s = store(path, { maxDiskBytes: 256 * 1024, segmentBytes: 64 * 1024 })
+    let refused: CommitResult | undefined
+    for (let i = 0; i < 10_000 && refused === undefined; i++) {
+      offer(s, `k${i}`, `${i} ${'z'.repeat(200)}`)
+      const r = s.commit() as CommitResult
+      if (r.kind === 'error') refused = r
+    }
+    expect(refused).toMatchObject({ kind: 'error', reason: 'storage_full' })
+    expect(s.health().kind).toBe('unavailable')
+    const onDisk = readdirSync(path).reduce((n, f) => n + lstatSync(join(path, f)).size, 0)
+    expect(onDisk).toBeLessThanOrEqual(256 * 1024)
+    for (const src of [...s.table.sources.values()]) for (const l of [...src.lanes.values()]) s.completeHead(l)
+    await Bun.sleep(1100)
+    offer(s, 'after', 'after')
+    expect((s.commit() as CommitResult).kind).toBe('ok')
+    expect(s.health().kind).toBe('ok')
+  })
+
+  test('a second store on the same path is refused, naming the holder', () => {
+    const path = tmp()
+    store(path)
+    expect(() => store(path)).toThrow(QueueLockedError)
+    expect(() => store(path)).toThrow(`(pid ${process.pid})`)
+  })
+
+  test('a lock left by a process that is gone is taken over', () => {
+    const path = tmp()
+    mkdirSync(path, { recursive: true })
+    const dead = Bun.spawnSync(['true']).pid // exited: its pid is free
+    require('node:fs').symlinkSync(String(dead), join(path, 'LOCK'))
+    expect(() => store(path)).not.toThrow()
+  })
+
+  test('a queue.path that cannot be created is refused with one message naming it', () => {
+    const d = tmp()
+    mkdirSync(join(d, '..'), { recursive: true })
+    writeFileSync(join(d, '..', 'file'), 'x')
+    expect(() => store(join(d, '..', 'file', 'queue'))).toThrow(/queue\.path .*file\/queue cannot be created/)
+  })
+})
+
+describe('migration from 0.1', () => {
+  test('the per-event SQLite table is moved into the log on first start, then dropped', async () => {
+    const path = tmp()
+    mkdirSync(path, { recursive: true })
+    const db = new Database(join(path, DB_FILE), { create: true })
+    db.run('CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, lane TEXT NOT NULL, accepted_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)')
+    const ins = db.query('INSERT INTO events (body, lane, accepted_at, attempts) VALUES (?1, ?2, 0, 0)')
+    for (const [k, s] of [['a', 'a1'], ['a', 'a2'], ['b', 'b1']]) ins.run(JSON.stringify({ integrationKey: 'ik-1', eventType: 'ALERT', summary: s, alertKey: k }), k!)
+    db.close()
+    const c = Value.Default(ConfigSchema, Value.Clone({})) as Config
+    const opts = { rate: { perKey: 50, windowMs: 60_000, marginMs: 0 }, deadLetterCapacity: 10, decodeRaw }
+    const q = await openQueueStore({ ...c.queue, path, sync: 'normal' }, opts)
+    expect(q.migrated).toBe(3)
+    const got = Object.fromEntries([...q.store.table.sources.get('ik-1')!.lanes].map(([k, l]) => [k, l.entries.map((e) => `${e.body.summary}x${e.count}`)]))
+    expect(got).toEqual({ a: ['a2x2'], b: ['b1x1'] })
+    q.close()
+    const again = await openQueueStore({ ...c.queue, path, sync: 'normal' }, opts)
+    expect(again.migrated).toBe(0) // the table is gone; the events are in the log
+    expect(again.store.table.entries).toBe(2)
+    again.close()
+  })
+})
