@@ -198,10 +198,15 @@ export class LogStore implements EventStore {
     this.addControl(RecordType.Attempt, JSON.stringify({ k: lane.key, i: head.body.integrationKey, a: head.attempts, s: head.lastSeq }))
   }
 
+  /**
+   * Written at once (one small write per ilert call, at most ilert's rate): a kill -9 right after
+   * the send must not make the next start spend a budget ilert has already counted.
+   */
   noteSent(integrationKey: string): void {
     const t = Date.now()
-    this.addControl(RecordType.Sent, JSON.stringify({ i: integrationKey, t }))
+    this.control.addText(RecordType.Sent, JSON.stringify({ i: integrationKey, t }))
     this.remember(integrationKey, t)
+    this.flushControl()
   }
 
   recoveredSends(): ReadonlyMap<string, readonly number[]> {

@@ -16,7 +16,8 @@ const ROOT = join(import.meta.dir, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'mcp-ilert-storeproc-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-function config(name: string, simUrl: string, extra = ''): string {
+/** A bridge config on its own queue.path; `rate` replaces the (lifted) rate limits. */
+function config(name: string, simUrl: string, rate = 'rate_limit: { per_minute: 100000, per_key_per_minute: 100000 }\n'): string {
   const d = join(dir, name)
   require('node:fs').mkdirSync(d, { recursive: true })
   return writeConfig(
@@ -26,11 +27,10 @@ tcp: { port: 0 }
 metrics: { enabled: false }
 ilert: { api_url: "${simUrl}", integration_key: "il1api-store-process-key" }
 queue: { path: "${join(d, 'queue')}" }
-rate_limit: { per_minute: 100000, per_key_per_minute: 100000 }
-dispatch: { drain_timeout_seconds: 1 }
+${rate}dispatch: { drain_timeout_seconds: 1 }
 retries: { base_interval_seconds: 0.05, max_interval_seconds: 0.5, max_attempts: 100 }
 logging: { level: info }
-${extra}`,
+`,
   )
 }
 
@@ -153,3 +153,25 @@ test('kill -9 under TCP load with queue.sync: full, restart: every acknowledged 
   }
   expect(existsSync(join(dir, 'kill9-tcp', 'queue'))).toBe(true)
 }, 90_000)
+
+test('a restart (kill -9) keeps the send history: no fresh budget inside a window ilert already counted, zero 429s', async () => {
+  // 5 calls per 3 s window for the one alert source; the simulator enforces the same.
+  const sim = createSimulator({ port: 0, rateLimit: { perKey: 5, windowMs: 3000 } })
+  const { url } = await sim.start()
+  const file = config('history', url, 'rate_limit: { per_key_per_minute: 5, per_minute: 100, window_seconds: 3, margin_seconds: 0.1 }\n')
+  let bridge = await startBridge(file)
+  const post = (b: { httpUrl: string }, keys: string[]) =>
+    fetch(`${b.httpUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(keys.map((k) => ({ alert_key: k, summary: k }))) })
+  try {
+    expect((await post(bridge, ['h1', 'h2', 'h3', 'h4', 'h5'])).status).toBe(202)
+    await waitFor('the window spent', () => sim.stats().accepted === 5, 10_000)
+    await bridge.kill('SIGKILL')
+    bridge = await startBridge(file)
+    expect((await post(bridge, ['h6', 'h7', 'h8'])).status).toBe(202)
+    await waitFor('the next window delivers them', () => sim.stats().accepted === 8, 15_000)
+    expect(sim.stats().rateLimited).toBe(0)
+  } finally {
+    await bridge.kill('SIGTERM')
+    await sim.stop()
+  }
+}, 40_000)
