@@ -29,8 +29,11 @@ const ACCEPTED: AcceptOutcome = { kind: 'accepted' }
 const FULL: AcceptOutcome = { kind: 'full', reason: 'queue_full' }
 
 export interface Ingestor {
-  /** Validates, normalizes and stages one parsed JSON value; not acknowledged until `commit`. */
-  accept(value: unknown, transport: Transport): AcceptOutcome
+  /**
+   * Validates, normalizes and stages one parsed JSON value; not acknowledged until `commit`.
+   * `source`, the JSON text it was parsed from, is read only for a number beyond ±(2^53 − 1).
+   */
+  accept(value: unknown, transport: Transport, source?: string): AcceptOutcome
   /**
    * Makes everything staged since the last commit durable. Only after `ok` may the transport
    * acknowledge; on error nothing staged may be acknowledged (counted as storage rejects).
@@ -83,8 +86,8 @@ export function createIngestor(queue: EventQueue, normalizer: Normalizer, metric
   }
 
   return {
-    accept(value, transport) {
-      const v = validateEvent(value)
+    accept(value, transport, source) {
+      const v = validateEvent(value, source)
       if (v.kind === 'invalid') {
         metrics.rejected.labels(transport, v.reason).inc()
         return v

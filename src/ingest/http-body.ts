@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer'
 
 export type BodyItem =
-  | { kind: 'value'; value: unknown; line?: number }
+  | { kind: 'value'; value: unknown; line?: number; /** The JSON text it came from (the body, or its NDJSON line). */ source: string }
   | { kind: 'bad'; reason: 'invalid_json' | 'invalid_utf8'; message: string; line?: number }
 
 export type ParsedBody =
@@ -41,9 +41,9 @@ export function parseEventsBody(raw: RawBody, contentType: string | null): Parse
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return { kind: 'error', status: 400, reason: 'empty_body', message: 'the JSON array holds no events' }
-    return { kind: 'items', items: value.map((v) => ({ kind: 'value' as const, value: v })) }
+    return { kind: 'items', items: value.map((v) => ({ kind: 'value' as const, value: v, source: text })) }
   }
-  return { kind: 'items', items: [{ kind: 'value', value }] }
+  return { kind: 'items', items: [{ kind: 'value', value, source: text }] }
 }
 
 function parseNdjson(raw: RawBody): ParsedBody {
@@ -63,7 +63,7 @@ function parseNdjson(raw: RawBody): ParsedBody {
       if (badUtf8?.has(line)) items.push({ kind: 'bad', reason: 'invalid_utf8', message: `line ${line} is not valid UTF-8`, line })
       else if (line_.trim() !== '') {
         try {
-          items.push({ kind: 'value', value: JSON.parse(line_), line })
+          items.push({ kind: 'value', value: JSON.parse(line_), line, source: line_ })
         } catch (err) {
           items.push({ kind: 'bad', reason: 'invalid_json', message: `line ${line} is not valid JSON: ${(err as Error).message}`, line })
         }

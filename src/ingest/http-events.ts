@@ -102,7 +102,7 @@ async function handleEvents(request: Request, ingestor: Ingestor, limits: Limits
       rejected.push({ index: i, line: item.line, reason: 'json_too_deep', message: `nested deeper than limits.max_json_depth (${limits.maxDepth})` })
       continue
     }
-    const out = ingestor.accept(item.value, 'http')
+    const out = ingestor.accept(item.value, 'http', item.source)
     if (out.kind === 'accepted') accepted++
     else if (out.kind === 'invalid') rejected.push({ index: i, line: item.line, reason: out.reason, field: out.field, message: `${out.field} ${out.message}` })
     else rejected.push({ index: i, line: item.line, reason: out.reason, message: 'queue is full' })

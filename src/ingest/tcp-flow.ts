@@ -50,6 +50,8 @@ export interface Conn {
   /** A parsed line the queue had no room for, retried first (0: none). */
   retryLine: number
   retryValue: unknown
+  /** The retried line's text (validation reads it only to check a number beyond 2^53). */
+  retryText: string | undefined
   spaceWaiting: boolean
   /** Created once per connection: queue space freed → resume this socket. */
   onSpace: () => void
@@ -94,9 +96,11 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
       }
       let line = c.retryLine
       let value = c.retryValue
+      let text = c.retryText
       if (line !== 0) {
         c.retryLine = 0
         c.retryValue = undefined
+        c.retryText = undefined
       } else {
         const frame = f.next()
         if (frame === 'need_more' || frame === 'eof') {
@@ -123,8 +127,9 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
           reject(c, line, 'invalid_utf8')
           continue
         }
+        text = f.text
         try {
-          value = JSON.parse(f.text)
+          value = JSON.parse(text)
         } catch (err) {
           errors += errorLine(line, 'invalid_json', undefined, (err as Error).message)
           reject(c, line, 'invalid_json')
@@ -136,7 +141,7 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
           continue
         }
       }
-      const r = ingestor.accept(value, 'tcp')
+      const r = ingestor.accept(value, 'tcp', text)
       if (r.kind === 'accepted') {
         c.accepted++
         c.lastLine = line
@@ -147,6 +152,7 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
       } else {
         c.retryLine = line
         c.retryValue = value
+        c.retryText = text
         stop = 'queue_full'
         break
       }
@@ -263,6 +269,7 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
       ackedLine: 0,
       retryLine: 0,
       retryValue: undefined,
+      retryText: undefined,
       spaceWaiting: false,
       // Deferred: the queue calls this from inside the consumer's takeBatch.
       onSpace: () => queueMicrotask(wake),

@@ -37,6 +37,14 @@ describe('send_event', () => {
     expect(extra.isError).toBe(true)
     expect(await stack.metric('mcp_in_events_total', { transport: 'mcp' })).toBe(2)
   })
+
+  test('a custom_details integer JSON cannot carry exactly is a tool error naming the field, not altered', async () => {
+    const r = await call(client, 'send_event', { summary: 'big id', alert_key: 'big-id', custom_details: { order: { id: 12345678901234567890 } } })
+    expect(r.isError).toBe(true)
+    expect(r.text).toContain('custom_details.order.id')
+    expect(r.text).toContain('send it as a string')
+    expect(await stack.metric('mcp_in_events_total', { transport: 'mcp' })).toBe(2)
+  })
 })
 
 describe('alerts', () => {

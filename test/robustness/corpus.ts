@@ -475,6 +475,14 @@ export function bugCases(tag: string): Record<string, BugCase[]> {
     alteredNumbers: [
       { name: 'services[0].id 2^64 (not a safe integer)', line: line(`{"summary":"x","alert_key":"${key('id-2-64')}","services":[{"id":18446744073709551616}]}`), expect: schema('services.0.id'), bug: 'accepted; delivered as 18446744073709552000' },
       { name: 'custom_details value 1e400', line: line(`{"summary":"x","alert_key":"${key('cd-inf')}","custom_details":{"n":1e400}}`), expect: schema(/^custom_details/), bug: 'accepted; delivered as null' },
+      { name: 'custom_details integer 12345678901234567890', line: line(`{"summary":"x","alert_key":"${key('cd-big')}","custom_details":{"ids":[1,{"n":12345678901234567890}]}}`), expect: schema('custom_details.ids.1.n', /string/), bug: 'accepted; delivered as 12345678901234567000' },
+      {
+        name: 'custom_details integer beyond 2^53 written exactly as JSON carries it travels unchanged',
+        line: line(`{"summary":"x","alert_key":"${key('cd-exact')}","custom_details":{"id":12345678901234567000}}`),
+        expect: accepted(key('cd-exact'), (a) => a.customDetails?.id === 12345678901234567000),
+        bug: 'none: a number JSON carries exactly must stay accepted, unchanged',
+      },
+      { name: 'custom_details integer -9007199254740993', line: line(`{"summary":"x","alert_key":"${key('cd-neg')}","custom_details":{"n":-9007199254740993}}`), expect: schema('custom_details.n'), bug: 'accepted; delivered as -9007199254740992' },
     ],
   }
 }
