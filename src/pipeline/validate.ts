@@ -5,6 +5,7 @@
  * changes, label-name length, and numbers that JSON cannot carry to ilert unchanged.
  */
 import { ValueErrorType } from '@sinclair/typebox/errors'
+import { describeError } from './schema-errors'
 import { checkEvent, eventCheck, LABEL_NAME_MAX, type McpEvent } from './event-schema'
 
 export type Validation =
@@ -47,7 +48,7 @@ function firstError(value: unknown): Validation {
   for (const err of eventCheck().Errors(value)) {
     const field = fieldName(err.path)
     if (err.type === ValueErrorType.ObjectAdditionalProperties) return invalid(field, 'is not a known field')
-    return invalid(field, err.message.toLowerCase())
+    return invalid(field, describeError(err))
   }
   return invalid('(root)', 'is not a valid event')
 }

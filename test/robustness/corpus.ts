@@ -165,6 +165,13 @@ export const STRING_FIELDS: { field: string; max: number; build: (v: string) => 
   { field: 'integration_key', max: 256, build: (v) => ({ integration_key: v }) },
 ]
 
+/** What the error must tell a sender for fields with a closed set or a range: the allowed values. */
+const WRONG_VALUE_MESSAGES: Record<string, RegExp> = {
+  event_type: /must be one of alert, accept, resolve, comment \(got /,
+  priority: /must be an integer from 1 to 4 \(got /,
+  severity: /must be an integer from 1 to 5 \(got /,
+}
+
 /** Wrong-typed (or out-of-contract) values for every field of the event contract. */
 export const WRONG_VALUES: Record<string, unknown[]> = {
   mcp_id: [1, true, null, [], {}, ''],
@@ -330,7 +337,7 @@ export function corpus(tag: string, opts: CorpusOptions = {}): Record<GroupName,
   for (const [field, values] of Object.entries(WRONG_VALUES)) {
     for (const v of values) {
       const ev: Record<string, unknown> = { summary: 'wrong types', alert_key: 'wrong-types', [field]: v }
-      wrongTypes.push({ name: `${field} = ${json(v).slice(0, 40)}`, line: line(json(ev)), expect: schema(fieldIs(field), /\S/) })
+      wrongTypes.push({ name: `${field} = ${json(v).slice(0, 40)}`, line: line(json(ev)), expect: schema(fieldIs(field), WRONG_VALUE_MESSAGES[field] ?? /\S/) })
     }
   }
 

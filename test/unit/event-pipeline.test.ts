@@ -65,6 +65,13 @@ describe('event schema', () => {
     expect(validateEvent(JSON.parse(exact))).toMatchObject({ kind: 'invalid', field: expect.stringMatching(/^custom_details\.(big|id)$/) })
   })
 
+  test('a closed set or a range names what is allowed, and what was sent', () => {
+    expect(validateEvent({ ...seedEvent, event_type: 'explode' })).toMatchObject({ field: 'event_type', message: 'must be one of alert, accept, resolve, comment (got "explode")' })
+    expect(validateEvent({ ...seedEvent, priority: 7 })).toMatchObject({ field: 'priority', message: 'must be an integer from 1 to 4 (got 7)' })
+    expect(validateEvent({ ...seedEvent, severity: 'high' })).toMatchObject({ field: 'severity', message: 'must be an integer from 1 to 5 (got "high")' })
+    expect(validateEvent({ ...seedEvent, event_type: 'x'.repeat(10_000) })).toMatchObject({ message: expect.stringMatching(/\(got "x{36}\.\.\.\)$/) })
+  })
+
   for (const [name, input, field] of bad) {
     test(`${name} → error names ${field}`, () => {
       const v = validateEvent(input)
