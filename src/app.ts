@@ -161,11 +161,12 @@ export class App {
       ...sec,
       maxInFlight: c.listen.max_requests_in_flight,
       maxInFlightPerPeer: c.listen.max_requests_in_flight_per_peer,
+      bodyTimeoutSeconds: c.listen.body_timeout_seconds,
       countRejected: (reason) => this.ingestor.countRejected('http', reason),
       onAuthFailure: (remote, path, reason) => authWarn('http_auth', 'http authentication failed', { remote, path, reason }),
     })
     // Listeners, bounds and TLS: src/ingest/http-server.ts (gate: src/security/http-gate.ts).
-    this.http = startHttpServer({ listen: c.listen, gate, fetch: fetchRoutes, native: { events: createEventsHandler(ingestDeps), healthz, readyz: readyzHandler(() => this.readiness()) }, ...(tls ? { tls: tls.http } : {}) })
+    this.http = startHttpServer({ listen: c.listen, gate, fetch: fetchRoutes, native: { events: createEventsHandler({ ...ingestDeps, awaitBody: gate.awaitBody }), healthz, readyz: readyzHandler(() => this.readiness()) }, ...(tls ? { tls: tls.http } : {}) })
     const httpPort = this.http.port
     const scheme = tls ? 'https' : 'http'
     const bound: BoundAddresses = {

@@ -6,6 +6,7 @@ import { stringify } from 'yaml'
 import type { ConfigSources } from '../config/load'
 import { usesEmbeddedSimulator } from '../config/embedded'
 import { maskConfig } from '../config/mask'
+import { maskUrlCredentials } from '../security/url-credentials'
 import type { Config } from '../config/schema'
 import { versionLine } from '../version'
 
@@ -13,7 +14,7 @@ export function checkReport(config: Config, sources: ConfigSources): string {
   const fromEnv = Object.entries(sources.values).flatMap(([path, src]) => (src.kind === 'env' ? [`${src.variable} -> ${path}`] : []))
   const target = usesEmbeddedSimulator(config, sources)
     ? 'the bundled ilert simulator (no ilert key and no ilert.api_url configured)'
-    : config.ilert.api_url
+    : maskUrlCredentials(config.ilert.api_url)
   const header = [
     `# ${versionLine()}: configuration OK${sources.file ? ` (${sources.file})` : ' (no file: defaults and environment)'}`,
     '# Effective configuration, secrets masked.',

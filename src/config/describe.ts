@@ -3,6 +3,7 @@
  * config mistake reads like advice, not like a JSON-schema dump. Secret values are never echoed.
  */
 import type { ValueError } from '@sinclair/typebox/value'
+import { maskUrlCredentials } from '../security/url-credentials'
 import { literalChoices } from './leaves'
 
 type AnySchema = Record<string, unknown>
@@ -21,7 +22,7 @@ export function showValue(v: unknown, secret = false): string {
   if (Array.isArray(v)) return 'a list'
   if (typeof v === 'object') return 'a mapping'
   if (secret) return `a ${typeof v}`
-  return typeof v === 'string' ? JSON.stringify(v) : String(v)
+  return typeof v === 'string' ? JSON.stringify(maskUrlCredentials(v)) : String(v)
 }
 
 const TYPE_WORDS: Record<string, string> = {

@@ -1,10 +1,12 @@
 /**
  * Secret handling for anything that prints or logs the config: `maskConfig` for display
  * (--check-config), `secretValues` for the logger's redaction list. Masks show only whether a
- * secret is set and its length, never any of its characters.
+ * secret is set and its length, never any of its characters. Credentials inside ilert.api_url
+ * (`https://user:pass@host`) are masked the same way.
  */
 import { SECRET_LIST_FIELDS, SECRET_LISTS, SECRET_PATHS, type Config } from './schema'
 import { getPath, setPath } from './paths'
+import { maskUrlCredentials, urlCredentials } from '../security/url-credentials'
 
 export const maskSecret = (value: string): string => (value === '' ? '' : `[set, ${value.length} chars]`)
 
@@ -16,6 +18,7 @@ export function maskConfig(config: Config): Config {
     const value = getPath(copy, path)
     if (typeof value === 'string') setPath(copy as unknown as Record<string, unknown>, path, maskSecret(value))
   }
+  copy.ilert.api_url = maskUrlCredentials(copy.ilert.api_url)
   for (const entry of listSecretEntries(copy)) for (const f of entry.fields) if (typeof entry.item[f] === 'string') entry.item[f] = maskSecret(entry.item[f] as string)
   for (const dotted of SECRET_LISTS) {
     const list = getPath(copy, dotted.split('.'))
@@ -61,5 +64,6 @@ export function secretValues(config: Config): string[] {
     const list = getPath(config, dotted.split('.'))
     if (Array.isArray(list)) for (const v of list) if (typeof v === 'string' && v !== '') out.push(v)
   }
+  out.push(...urlCredentials(config.ilert.api_url))
   return out
 }

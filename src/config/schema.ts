@@ -30,6 +30,8 @@ export const ConfigSchema = Type.Object(
         max_events_per_request: Positive(10_000),
         /** Seconds a connection may stay silent (also mid-request); Bun caps it at 255. Headers must be complete within Bun's fixed 10 s. */
         idle_timeout_seconds: Positive(30, { maximum: 255 }),
+        /** Seconds a request body may take to arrive once its headers are in; beyond it 408 and the connection closed. */
+        body_timeout_seconds: Seconds(10),
         /** Requests being handled at once on the HTTP listener; beyond it 503. */
         max_requests_in_flight: Positive(1024),
         /** Requests being handled at once per client address; beyond it 429. */

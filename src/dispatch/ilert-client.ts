@@ -4,6 +4,7 @@
  * the `correlation-id` header is returned for logging; the error body's message is kept for the
  * dead letters. Never throws: every outcome is a SendResult.
  */
+import { maskUrlCredentials } from '../security/url-credentials'
 import type { IlertEventBody } from '../pipeline/ilert-event'
 import type { SendResult } from './retry-policy'
 import { probeConnect } from './connect-probe'
@@ -48,7 +49,7 @@ export function createIlertClient(opts: IlertClientOptions): IlertClient {
         if (e.name === 'TimeoutError' || e.name === 'AbortError') {
           return { kind: 'error', reason: 'timeout', message: `no answer within ${opts.timeoutMs} ms` }
         }
-        return { kind: 'error', reason: 'network', message: e.message }
+        return { kind: 'error', reason: 'network', message: maskUrlCredentials(e.message) }
       }
       warmUntil = performance.now() + WARM_MS
       const correlationId = res.headers.get('correlation-id') ?? undefined

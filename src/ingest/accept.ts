@@ -31,10 +31,11 @@ const FULL: AcceptOutcome = { kind: 'full', reason: 'queue_full' }
 export interface Ingestor {
   /**
    * Validates, normalizes and stages one parsed JSON value; not acknowledged until `commit`.
-   * `raw` is the text the value was parsed from, when the transport has it: the durable store
-   * keeps those bytes as they are instead of serializing the event again.
+   * `raw` is the event's own text, when the transport has it: the durable store keeps those bytes
+   * as they are instead of serializing the event again. `source` (default `raw`) is the JSON text
+   * the value was parsed from, which validation reads only for a number beyond ±(2^53 − 1).
    */
-  accept(value: unknown, transport: Transport, raw?: string): AcceptOutcome
+  accept(value: unknown, transport: Transport, raw?: string, source?: string): AcceptOutcome
   /**
    * Makes everything staged since the last commit durable. Only after `ok` may the transport
    * acknowledge; on error nothing staged may be acknowledged (counted as storage rejects). With
@@ -70,8 +71,8 @@ export function createIngestor(store: EventStore, normalizer: Normalizer, metric
   const commit = () => store.commit()
 
   return {
-    accept(value, transport, raw) {
-      const v = validateEvent(value)
+    accept(value, transport, raw, source = raw) {
+      const v = validateEvent(value, source)
       if (v.kind === 'invalid') {
         metrics.rejected.labels(transport, v.reason).inc()
         return v
@@ -111,7 +112,7 @@ export function decodeStoredEvent(normalizer: Normalizer): (text: string) => Ile
     } catch {
       return undefined
     }
-    const v = validateEvent(value)
+    const v = validateEvent(value, text)
     if (v.kind === 'invalid') return undefined
     const n = normalizer.normalize(v.event)
     return n.kind === 'ok' ? n.body : undefined

@@ -7,8 +7,12 @@
 import { isUtf8 } from 'node:buffer'
 
 export type BodyItem =
-  /** `raw`: the text the value was parsed from (a whole-body event, an NDJSON line); kept by the durable store as is. */
-  | { kind: 'value'; value: unknown; line?: number; raw?: string }
+  /**
+   * `raw`: the event's own text (a whole-body event, an NDJSON line), kept by the durable store as
+   * is; absent for the items of a JSON array. `source`: the JSON text the value was parsed from
+   * (for an array item, the whole body), which validation reads for a number beyond 2^53.
+   */
+  | { kind: 'value'; value: unknown; line?: number; raw?: string; source: string }
   | { kind: 'bad'; reason: 'invalid_json' | 'invalid_utf8'; message: string; line?: number }
 
 export type ParsedBody =
@@ -42,9 +46,9 @@ export function parseEventsBody(raw: RawBody, contentType: string | null): Parse
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return { kind: 'error', status: 400, reason: 'empty_body', message: 'the JSON array holds no events' }
-    return { kind: 'items', items: value.map((v) => ({ kind: 'value' as const, value: v })) }
+    return { kind: 'items', items: value.map((v) => ({ kind: 'value' as const, value: v, source: text })) }
   }
-  return { kind: 'items', items: [{ kind: 'value', value, raw: text }] }
+  return { kind: 'items', items: [{ kind: 'value', value, raw: text, source: text }] }
 }
 
 function parseNdjson(raw: RawBody): ParsedBody {
@@ -64,7 +68,7 @@ function parseNdjson(raw: RawBody): ParsedBody {
       if (badUtf8?.has(line)) items.push({ kind: 'bad', reason: 'invalid_utf8', message: `line ${line} is not valid UTF-8`, line })
       else if (line_.trim() !== '') {
         try {
-          items.push({ kind: 'value', value: JSON.parse(line_), line, raw: line_ })
+          items.push({ kind: 'value', value: JSON.parse(line_), line, raw: line_, source: line_ })
         } catch (err) {
           items.push({ kind: 'bad', reason: 'invalid_json', message: `line ${line} is not valid JSON: ${(err as Error).message}`, line })
         }
@@ -91,30 +95,58 @@ function invalidUtf8Lines(bytes: Uint8Array): Set<number> {
 
 export class BodyTooLarge extends Error {}
 
-/** Reads the body, counting streamed bytes, so a chunked body without Content-Length is bounded too. */
-export async function readBounded(request: Request, max: number, declared = request.headers.get('content-length')): Promise<RawBody> {
+/** Waits for a body to arrive, within the listener's deadline (security/http-gate.ts awaitBody). */
+export type Arrive = <T>(read: Promise<T>) => Promise<T>
+
+const noDeadline: Arrive = (read) => read
+
+/**
+ * Reads the body, counting streamed bytes, so a chunked body without Content-Length is bounded
+ * too. `arrive` bounds how long it may take (a BodyTimeout rejection, answered 408 by the gate).
+ */
+export async function readBounded(request: Request, max: number, declared = request.headers.get('content-length'), arrive: Arrive = noDeadline): Promise<RawBody> {
   // With a declared length (already checked against max by the caller) one read is enough. Only
   // a body without one is read through `request.body`: touching that property makes Bun build a
   // JS ReadableStream, which costs more than the rest of a single-event request.
   if (declared !== null && request.headers.get('transfer-encoding') === null) {
-    const bytes = Buffer.from(await request.arrayBuffer())
+    const bytes = Buffer.from(await arrive(request.arrayBuffer()))
     if (bytes.length > max) throw new BodyTooLarge()
     return { text: bytes.toString('utf8'), bytes }
   }
   if (request.body === null) return { text: '', bytes: new Uint8Array(0) }
   const reader = request.body.getReader()
+  const reading = readChunks(reader, max)
+  let chunks: Uint8Array[]
+  try {
+    chunks = await arrive(reading)
+  } catch (err) {
+    await reader.cancel().catch(() => undefined)
+    reading.catch(() => undefined)
+    throw err
+  }
+  const bytes = chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength) : Buffer.concat(chunks)
+  return { text: bytes.toString('utf8'), bytes }
+}
+
+async function readChunks(reader: { read(): Promise<{ done: boolean; value?: Uint8Array }> }, max: number): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
     const { done, value } = await reader.read()
-    if (done) break
+    if (done || value === undefined) return chunks
     total += value.byteLength
-    if (total > max) {
-      await reader.cancel().catch(() => undefined)
-      throw new BodyTooLarge()
-    }
+    if (total > max) throw new BodyTooLarge()
     chunks.push(value)
   }
-  const bytes = chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength) : Buffer.concat(chunks)
-  return { text: bytes.toString('utf8'), bytes }
+}
+
+/**
+ * The request with its body already read, within `arrive`'s deadline, for handlers that read
+ * bodies themselves (the Elysia side: admin API, /mcp), so a trickled body is bounded there too.
+ */
+export async function withArrivedBody(req: Request, arrive: Arrive): Promise<Request> {
+  if (req.method === 'GET' || req.method === 'HEAD') return req
+  if (req.headers.get('content-length') === null && req.headers.get('transfer-encoding') === null) return req
+  const body = await arrive(req.arrayBuffer())
+  return new Request(req.url, { method: req.method, headers: req.headers, body })
 }

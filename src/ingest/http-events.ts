@@ -9,7 +9,7 @@
  */
 import { exceedsDepth } from '../security/json-depth'
 import type { Ingestor } from './accept'
-import { BodyTooLarge, parseEventsBody, type RawBody, readBounded } from './http-body'
+import { type Arrive, BodyTooLarge, parseEventsBody, type RawBody, readBounded } from './http-body'
 
 export type Readiness = { kind: 'ready' } | { kind: 'not_ready'; reason: 'starting' | 'draining' | 'queue_full' | 'storage_unavailable' }
 
@@ -20,6 +20,8 @@ export interface HttpIngestDeps {
   maxEventsPerRequest?: number
   /** limits.max_json_depth (default 32). */
   maxJsonDepth?: number
+  /** Bounds how long a body may take to arrive (the gate's awaitBody; default: no bound). */
+  awaitBody?: Arrive
 }
 
 interface Rejection {
@@ -49,7 +51,7 @@ export function readyzHandler(readiness: () => Readiness): () => Response {
 
 /** POST /events. */
 export function createEventsHandler(deps: HttpIngestDeps): (req: Request) => Promise<Response> {
-  const limits: Limits = { maxBodyBytes: deps.maxBodyBytes, maxEvents: deps.maxEventsPerRequest ?? Infinity, maxDepth: deps.maxJsonDepth ?? 32 }
+  const limits: Limits = { maxBodyBytes: deps.maxBodyBytes, maxEvents: deps.maxEventsPerRequest ?? Infinity, maxDepth: deps.maxJsonDepth ?? 32, arrive: deps.awaitBody }
   const { ingestor } = deps
   return (request) => handleEvents(request, ingestor, limits)
 }
@@ -58,6 +60,7 @@ interface Limits {
   maxBodyBytes: number
   maxEvents: number
   maxDepth: number
+  arrive: Arrive | undefined
 }
 
 async function handleEvents(request: Request, ingestor: Ingestor, limits: Limits): Promise<Response> {
@@ -66,7 +69,7 @@ async function handleEvents(request: Request, ingestor: Ingestor, limits: Limits
   if (declared !== null && Number(declared) > maxBodyBytes) return tooLarge(ingestor, maxBodyBytes)
   let body: RawBody
   try {
-    body = await readBounded(request, maxBodyBytes, declared)
+    body = await readBounded(request, maxBodyBytes, declared, limits.arrive)
   } catch (err) {
     if (err instanceof BodyTooLarge) return tooLarge(ingestor, maxBodyBytes)
     throw err
@@ -99,7 +102,7 @@ async function handleEvents(request: Request, ingestor: Ingestor, limits: Limits
       rejected.push({ index: i, line: item.line, reason: 'json_too_deep', message: `nested deeper than limits.max_json_depth (${limits.maxDepth})` })
       continue
     }
-    const out = ingestor.accept(item.value, 'http', item.raw)
+    const out = ingestor.accept(item.value, 'http', item.raw, item.source)
     if (out.kind === 'accepted') accepted++
     else if (out.kind === 'invalid') rejected.push({ index: i, line: item.line, reason: out.reason, field: out.field, message: `${out.field} ${out.message}` })
     else rejected.push({ index: i, line: item.line, reason: out.reason, message: 'queue is full' })

@@ -6,12 +6,15 @@
  * flight finish on it, new connections get the new certificate. Bun's own limits stay in force:
  * request headers over 16 KiB get 431, and a connection whose headers are not complete within
  * about 10 s (Bun's fixed header timeout) is closed; listen.idle_timeout_seconds closes silent ones.
+ * A body must then arrive within listen.body_timeout_seconds (408 and the connection closed), and
+ * while it arrives it holds only a per-peer slot (see security/http-gate.ts).
  */
 import type { Server } from 'bun'
 import type { Config } from '../config/schema'
 import type { HttpGate } from '../security/http-gate'
 import { assertPortFree } from '../security/exclusive-port'
 import type { TlsOptions } from '../security/tls'
+import { withArrivedBody } from './http-body'
 
 /** How long stop() lets requests in flight finish before cutting them. */
 const STOP_GRACE_MS = 5000
@@ -49,6 +52,7 @@ export function startHttpServer(opts: HttpServerOptions): HttpServer {
     '/healthz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.healthz, '/healthz') },
     '/readyz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.readyz, '/readyz') },
   }
+  const fetchArrived = async (req: Request) => opts.fetch(await withArrivedBody(req, gate.awaitBody))
   const serve = (port: number, tls: TlsOptions | undefined, reusePort: boolean): Server<undefined> =>
     Bun.serve({
       hostname: listen.address,
@@ -62,7 +66,7 @@ export function startHttpServer(opts: HttpServerOptions): HttpServer {
       maxRequestBodySize: Math.max(listen.max_body_bytes * 2 + 65_536, 32 * 1024 * 1024),
       routes,
       fetch(req, server) {
-        return gate.handle(req, peerOf(req, server), opts.fetch)
+        return gate.handle(req, peerOf(req, server), fetchArrived)
       },
     })
   // Only a TLS listener ever rebinds; plain HTTP keeps the exclusive bind (a second bridge on the

@@ -19,7 +19,7 @@
  *   Lines are numbered from 1 per connection; every line counts, empty ones included.
  *   Empty lines are skipped silently; any other line that is not a valid event is rejected.
  * - Every rejected line gets one error line back; the connection and all other lines are unaffected:
- *     {"error":{"line":7,"reason":"schema","field":"priority","message":"expected integer"}}
+ *     {"error":{"line":7,"reason":"schema","field":"priority","message":"must be an integer from 1 to 4 (got 7)"}}
  *   reason is `invalid_json` (not parseable JSON), `schema` (field names the offending field),
  *   `missing_integration_key`, `unknown_priority`, `line_too_long` (longer than
  *   tcp.max_line_bytes, not counting the line ending; the line is discarded unread), or

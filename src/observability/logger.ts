@@ -1,8 +1,11 @@
 /**
  * JSON-lines logger. One object per line on stderr: {time, level, msg, ...fields}.
  * Secrets registered with `redact()` are replaced wherever they appear in the serialized line,
- * a second line of defence behind the rule that keys are never passed to the logger at all.
+ * a second line of defence behind the rule that keys are never passed to the logger at all; so
+ * is the user-info of any URL in a line (`https://user:pass@host` → `https://[set, 9 chars]@host`).
  */
+import { maskUrlCredentials } from '../security/url-credentials'
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
@@ -27,6 +30,7 @@ export function createLogger(level: LogLevel = 'info', sink: LogSink = stderrSin
   const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (RANK[lvl] < RANK[logger.level]) return
     let line = JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }, errorReplacer)
+    line = maskUrlCredentials(line)
     for (const s of secrets) if (line.includes(s)) line = line.split(s).join('[REDACTED]')
     sink(line)
   }

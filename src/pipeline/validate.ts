@@ -5,13 +5,19 @@
  * changes, label-name length, and numbers that JSON cannot carry to ilert unchanged.
  */
 import { ValueErrorType } from '@sinclair/typebox/errors'
+import { describeError } from './schema-errors'
 import { checkEvent, eventCheck, LABEL_NAME_MAX, type McpEvent } from './event-schema'
 
 export type Validation =
   | { kind: 'valid'; event: McpEvent }
   | { kind: 'invalid'; reason: 'schema'; field: string; message: string }
 
-export function validateEvent(value: unknown): Validation {
+/**
+ * `source`, the JSON text `value` was parsed from, is read only when custom_details holds a number
+ * beyond ±(2^53 − 1): one written exactly as it will be sent (1e308) passes, one that parsing
+ * changed (12345678901234567890) is refused. Without a source (MCP) every such number is refused.
+ */
+export function validateEvent(value: unknown, source?: string): Validation {
   if (!checkEvent(value)) return firstError(value)
   const ev = value as McpEvent
   const type = ev.event_type ?? 'alert'
@@ -24,9 +30,13 @@ export function validateEvent(value: unknown): Validation {
       if (name.length > LABEL_NAME_MAX) return invalid('labels', `has a label name longer than ${LABEL_NAME_MAX} characters`)
     }
   }
-  if (ev.custom_details !== undefined) {
-    const bad = nonFiniteNumberPath(ev.custom_details)
-    if (bad !== undefined) return invalid(`custom_details${bad}`, 'is a number too large for JSON (it would reach ilert as null)')
+  if (ev.custom_details !== undefined && hasSuspectNumber(ev.custom_details)) {
+    const bad = alteredNumberAt(ev.custom_details, source)
+    if (bad !== undefined) {
+      const [path, n] = bad
+      if (!Number.isFinite(n)) return invalid(`custom_details${path}`, 'is a number too large for JSON (it would reach ilert as null)')
+      return invalid(`custom_details${path}`, `is an integer beyond ±${Number.MAX_SAFE_INTEGER} that a JSON number cannot carry exactly (it would reach ilert as ${JSON.stringify(n)}); send it as a string`)
+    }
   }
   return { kind: 'valid', event: ev }
 }
@@ -38,7 +48,7 @@ function firstError(value: unknown): Validation {
   for (const err of eventCheck().Errors(value)) {
     const field = fieldName(err.path)
     if (err.type === ValueErrorType.ObjectAdditionalProperties) return invalid(field, 'is not a known field')
-    return invalid(field, err.message.toLowerCase())
+    return invalid(field, describeError(err))
   }
   return invalid('(root)', 'is not a valid event')
 }
@@ -53,17 +63,43 @@ function fieldName(pointer: string): string {
     .join('.')
 }
 
+const MAX_SAFE = Number.MAX_SAFE_INTEGER
+
 /**
- * Path (".a.0.b") of the first Infinity/NaN inside a JSON value, or undefined. JSON.parse turns
- * 1e400 into Infinity and JSON.stringify turns that into null: refusing it beats altering it.
- * Iterative, so a deeply nested value cannot overflow the stack.
+ * A number that may not reach ilert as it was sent: Infinity (JSON.parse turns 1e400 into it,
+ * JSON.stringify into null) or anything beyond ±(2^53 − 1), where not every integer is a double:
+ * 12345678901234567890 parses to 12345678901234567168 and would be sent as 12345678901234567000.
+ * One comparison for a usual number (NaN, not from JSON, is caught too).
  */
-function nonFiniteNumberPath(root: unknown): string | undefined {
+const suspect = (n: number): boolean => n > MAX_SAFE || n < -MAX_SAFE || n !== n
+
+/** Whether a JSON value holds a suspect number. Iterative (deep values cannot overflow the stack), no paths built. */
+function hasSuspectNumber(root: unknown): boolean {
+  const stack: unknown[] = [root]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (typeof v === 'number') {
+      if (suspect(v)) return true
+    } else if (typeof v === 'object' && v !== null) {
+      if (Array.isArray(v)) for (let i = 0; i < v.length; i++) stack.push(v[i])
+      else for (const k in v) stack.push((v as Record<string, unknown>)[k])
+    }
+  }
+  return false
+}
+
+/**
+ * Path (".a.0.b") and value of the first number that would be altered: non-finite, or beyond
+ * 2^53 and among the numbers whose literal in `source` differs from what JSON.stringify writes
+ * (every one of them when there is no source). The slow walk, run only after hasSuspectNumber.
+ */
+function alteredNumberAt(root: unknown, source: string | undefined): [string, number] | undefined {
+  const changed = source === undefined ? undefined : changedLiterals(source)
   const stack: [unknown, string][] = [[root, '']]
   while (stack.length > 0) {
     const [v, path] = stack.pop()!
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return path
+      if (suspect(v) && (!Number.isFinite(v) || changed === undefined || changed.has(v))) return [path, v]
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) stack.push([v[i], `${path}.${i}`])
     } else if (typeof v === 'object' && v !== null) {
@@ -71,6 +107,48 @@ function nonFiniteNumberPath(root: unknown): string | undefined {
     }
   }
   return undefined
+}
+
+/**
+ * The values of number literals beyond 2^53 in one JSON text whose parsed value is not the
+ * number written (JSON.parse source text access gives each literal). Undefined if unreadable.
+ */
+function changedLiterals(source: string): Set<number> | undefined {
+  const out = new Set<number>()
+  try {
+    JSON.parse(source, (_key, v: unknown, ctx?: { source?: string }) => {
+      if (typeof v === 'number' && suspect(v) && (ctx?.source === undefined || decimal(ctx.source) !== decimal(JSON.stringify(v)))) out.add(v)
+      return v
+    })
+  } catch {
+    return undefined
+  }
+  return out
+}
+
+/** A number literal's exact decimal value as "[-]digits e exponent" (1e308, 1E+308, 10e307 alike). */
+function decimal(literal: string): string {
+  let s = literal
+  let sign = ''
+  if (s.startsWith('-')) {
+    sign = '-'
+    s = s.slice(1)
+  }
+  let exp = 0
+  const e = s.search(/[eE]/)
+  if (e !== -1) {
+    exp = Number(s.slice(e + 1))
+    s = s.slice(0, e)
+  }
+  const dot = s.indexOf('.')
+  if (dot !== -1) {
+    exp -= s.length - dot - 1
+    s = s.slice(0, dot) + s.slice(dot + 1)
+  }
+  s = s.replace(/^0+/, '')
+  const digits = s.replace(/0+$/, '')
+  exp += s.length - digits.length
+  return digits === '' ? '0' : `${sign}${digits}e${exp}`
 }
 
 function invalid(field: string, message: string): Validation {

@@ -5,7 +5,12 @@
  * authenticates its callers itself, see ingest/mcp/auth.ts). With auth.admin_tokens set, /admin/*
  * takes only those (another valid token gets 403). Failures are counted, and answered after the
  * per-peer delay (failures.ts). Tagged outcomes name the reason, which is also the metric label.
+ * A request holds its per-peer slot from start to end, but its listener-wide slot only while the
+ * bridge works on it: not while its body is still arriving (`awaitBody`, bounded by
+ * listen.body_timeout_seconds, then 408) nor during a failed authentication's delay. So clients
+ * trickling bodies from many addresses fill only their own per-peer caps, never the listener.
  */
+import { BodyDeadlines, BodyTimeout } from './body-deadline'
 import type { FailureLimiter } from './failures'
 import type { SlotResult } from './peer-slots'
 import { PeerSlots } from './peer-slots'
@@ -18,6 +23,8 @@ export interface HttpGateOptions {
   metrics: SecurityMetrics
   maxInFlight: number
   maxInFlightPerPeer: number
+  /** listen.body_timeout_seconds: how long `awaitBody` waits for a body to arrive. */
+  bodyTimeoutSeconds: number
   /** Counts a refused request: mcp_rejected_events_total{transport="http",reason}. */
   countRejected(reason: string): void
   /** Called for every refused authentication, e.g. to log it (never with the presented token). */
@@ -71,10 +78,50 @@ function authRefusal(status: 401 | 403, reason: AuthFailureReason): Response {
 
 export type Handler = (req: Request) => Response | Promise<Response>
 
+/** Waits for a request body (see createHttpGate's awaitBody). */
+export type AwaitBody = <T>(read: Promise<T>) => Promise<T>
+
+/** A body arrived while the listener was full: the request is refused like any other beyond the cap. */
+class ListenerBusy extends Error {}
+
 export function createHttpGate(opts: HttpGateOptions) {
   const slots = new PeerSlots(opts.maxInFlight, opts.maxInFlightPerPeer)
+  const deadlines = new BodyDeadlines(opts.bodyTimeoutSeconds)
+  /**
+   * Waits for `read` without the listener-wide share of the caller's slot (the per-peer share
+   * stays) and at most the body deadline; takes that share back exactly once, however it ends.
+   * One promise and one reaction per request: this runs on every POST /events.
+   */
+  function awaitBody<T>(read: Promise<T>): Promise<T> {
+    slots.stepOut()
+    return new Promise<T>((resolve, reject) => {
+      const w = deadlines.track((err) => {
+        slots.stepIn()
+        reject(err)
+      })
+      read.then(
+        (v) => {
+          if (!deadlines.settle(w)) return // timed out: already back in and answered
+          if (slots.stepIn()) resolve(v)
+          else reject(new ListenerBusy())
+        },
+        (err) => {
+          if (!deadlines.settle(w)) return
+          slots.stepIn()
+          reject(err)
+        },
+      )
+    })
+  }
   return {
     slots,
+    deadlines,
+    /**
+     * For a handler running inside `handle`: waits for its request body (`read`, e.g.
+     * request.arrayBuffer()) outside the listener-wide cap and at most listen.body_timeout_seconds;
+     * `handle` answers a timeout with 408 and closes the connection.
+     */
+    awaitBody: awaitBody as AwaitBody,
     /**
      * Runs `next` for `req` from `peer` if the caps and authentication allow it. `knownPath`, from
      * a native route, saves building the URL string.
@@ -87,23 +134,47 @@ export function createHttpGate(opts: HttpGateOptions) {
       }
       try {
         if (!opts.verifier.required) return await next(req)
-        const path = knownPath ?? pathOf(req.url)
-        const d = decideAuth(opts.verifier, path, req.headers.get('authorization'))
-        if (d.kind === 'denied') {
-          opts.metrics.authFailures.labels('http', d.reason).inc()
-          opts.onAuthFailure?.(peer, path, d.reason)
-          // A valid token on the wrong path is not a guess: no slowdown for 403.
-          if (d.status === 401) {
-            const delay = opts.failures.fail(peer)
-            if (delay > 0) await Bun.sleep(delay)
-          }
-          return authRefusal(d.status, d.reason)
+        return await authenticated(req, peer, next, knownPath)
+      } catch (err) {
+        if (err instanceof BodyTimeout) {
+          opts.countRejected('body_timeout')
+          return refusal(408, 'body_timeout', err.message, { connection: 'close' })
         }
-        return await next(req)
+        if (err instanceof ListenerBusy) {
+          opts.countRejected('too_many_requests')
+          return SLOT_REFUSALS.listener_full()
+        }
+        throw err
       } finally {
         slots.release(peer)
       }
     },
+  }
+
+  async function authenticated(req: Request, peer: string, next: Handler, knownPath: string | undefined): Promise<Response> {
+    const path = knownPath ?? pathOf(req.url)
+    const d = decideAuth(opts.verifier, path, req.headers.get('authorization'))
+    if (d.kind === 'denied') {
+      opts.metrics.authFailures.labels('http', d.reason).inc()
+      opts.onAuthFailure?.(peer, path, d.reason)
+      // A valid token on the wrong path is not a guess: no slowdown for 403. The delay holds
+      // only the per-peer slot, so guessing from many addresses cannot fill the listener.
+      if (d.status === 401) {
+        const delay = opts.failures.fail(peer)
+        if (delay > 0) await outsideForDelay(delay)
+      }
+      return authRefusal(d.status, d.reason)
+    }
+    return await next(req)
+  }
+
+  async function outsideForDelay(ms: number): Promise<void> {
+    slots.stepOut()
+    try {
+      await Bun.sleep(ms)
+    } finally {
+      slots.stepIn()
+    }
   }
 }
 

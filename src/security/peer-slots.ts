@@ -31,6 +31,19 @@ export class PeerSlots {
     this.count--
   }
 
+  /**
+   * Gives back the listener-wide share of a held slot while its holder only waits on its client
+   * (an HTTP body still arriving); the per-peer share stays held.
+   */
+  stepOut(): void {
+    this.count--
+  }
+
+  /** Takes the listener-wide share back; false when that puts the listener over its cap. */
+  stepIn(): boolean {
+    return ++this.count <= this.maxTotal
+  }
+
   get total(): number {
     return this.count
   }

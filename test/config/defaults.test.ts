@@ -14,6 +14,7 @@ const DEFAULTS = {
     max_body_bytes: 1_048_576,
     max_events_per_request: 10_000,
     idle_timeout_seconds: 30,
+    body_timeout_seconds: 10,
     max_requests_in_flight: 1024,
     max_requests_in_flight_per_peer: 64,
   },

@@ -214,7 +214,7 @@ describe('torn tails and damage', () => {
     closeStore(a)
     const seg = join(path, segments(path).at(-1)!)
     const data = readFileSync(seg)
-    data[data.length - 2] ^= 0xff
+    data[data.length - 2] = data[data.length - 2]! ^ 0xff
     writeFileSync(seg, data)
     let torn = 0
     const b = store(path, { events: { tornTail: () => torn++ } })
@@ -232,7 +232,7 @@ describe('torn tails and damage', () => {
     closeStore(a)
     const seg = join(path, segments(path).at(-1)!)
     const data = readFileSync(seg)
-    data[12] ^= 0xff // inside the first frame's payload
+    data[12] = data[12]! ^ 0xff // inside the first frame's payload
     writeFileSync(seg, data)
     expect(() => store(path)).toThrow(LogDamagedError)
     expect(() => store(path)).toThrow(new RegExp(`${seg.replaceAll('/', '\\/')} is damaged at offset 0 \\(checksum\\)`))

@@ -165,6 +165,13 @@ export const STRING_FIELDS: { field: string; max: number; build: (v: string) => 
   { field: 'integration_key', max: 256, build: (v) => ({ integration_key: v }) },
 ]
 
+/** What the error must tell a sender for fields with a closed set or a range: the allowed values. */
+const WRONG_VALUE_MESSAGES: Record<string, RegExp> = {
+  event_type: /must be one of alert, accept, resolve, comment \(got /,
+  priority: /must be an integer from 1 to 4 \(got /,
+  severity: /must be an integer from 1 to 5 \(got /,
+}
+
 /** Wrong-typed (or out-of-contract) values for every field of the event contract. */
 export const WRONG_VALUES: Record<string, unknown[]> = {
   mcp_id: [1, true, null, [], {}, ''],
@@ -330,7 +337,7 @@ export function corpus(tag: string, opts: CorpusOptions = {}): Record<GroupName,
   for (const [field, values] of Object.entries(WRONG_VALUES)) {
     for (const v of values) {
       const ev: Record<string, unknown> = { summary: 'wrong types', alert_key: 'wrong-types', [field]: v }
-      wrongTypes.push({ name: `${field} = ${json(v).slice(0, 40)}`, line: line(json(ev)), expect: schema(fieldIs(field), /\S/) })
+      wrongTypes.push({ name: `${field} = ${json(v).slice(0, 40)}`, line: line(json(ev)), expect: schema(fieldIs(field), WRONG_VALUE_MESSAGES[field] ?? /\S/) })
     }
   }
 
@@ -475,6 +482,14 @@ export function bugCases(tag: string): Record<string, BugCase[]> {
     alteredNumbers: [
       { name: 'services[0].id 2^64 (not a safe integer)', line: line(`{"summary":"x","alert_key":"${key('id-2-64')}","services":[{"id":18446744073709551616}]}`), expect: schema('services.0.id'), bug: 'accepted; delivered as 18446744073709552000' },
       { name: 'custom_details value 1e400', line: line(`{"summary":"x","alert_key":"${key('cd-inf')}","custom_details":{"n":1e400}}`), expect: schema(/^custom_details/), bug: 'accepted; delivered as null' },
+      { name: 'custom_details integer 12345678901234567890', line: line(`{"summary":"x","alert_key":"${key('cd-big')}","custom_details":{"ids":[1,{"n":12345678901234567890}]}}`), expect: schema('custom_details.ids.1.n', /string/), bug: 'accepted; delivered as 12345678901234567000' },
+      {
+        name: 'custom_details integer beyond 2^53 written exactly as JSON carries it travels unchanged',
+        line: line(`{"summary":"x","alert_key":"${key('cd-exact')}","custom_details":{"id":12345678901234567000}}`),
+        expect: accepted(key('cd-exact'), (a) => a.customDetails?.id === 12345678901234567000),
+        bug: 'none: a number JSON carries exactly must stay accepted, unchanged',
+      },
+      { name: 'custom_details integer -9007199254740993', line: line(`{"summary":"x","alert_key":"${key('cd-neg')}","custom_details":{"n":-9007199254740993}}`), expect: schema('custom_details.n'), bug: 'accepted; delivered as -9007199254740992' },
     ],
   }
 }

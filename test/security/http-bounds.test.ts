@@ -1,13 +1,21 @@
 // Bounds on what one HTTP client can make the bridge hold, each refusal counted with its reason:
 // body size (413), events per request (413), header size (431, Bun's own 16 KiB limit), JSON
 // nesting depth, requests in flight per peer (429) and per listener (503), and slow or silent
-// connections (slowloris) closed by Bun's header timeout and listen.idle_timeout_seconds.
+// connections (slowloris) closed by Bun's header timeout, listen.idle_timeout_seconds and
+// listen.body_timeout_seconds.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import net from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startStack, type Stack } from '../helpers/harness'
+import { Registry } from 'prom-client'
+import { startStack, testConfig, waitFor, type Stack } from '../helpers/harness'
+import { healthz } from '../../src/ingest/http-events'
+import { startHttpServer } from '../../src/ingest/http-server'
+import { FailureLimiter } from '../../src/security/failures'
+import { createHttpGate } from '../../src/security/http-gate'
+import { createSecurityMetrics } from '../../src/security/metrics'
+import { createTokenVerifier } from '../../src/security/tokens'
 
 const ev = (n: number) => ({ summary: `bound ${n}`, alert_key: `bound-${n}` })
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth)
@@ -151,17 +159,45 @@ describe('requests in flight', () => {
     }
   })
 
+  // Requests count against the listener-wide cap while the bridge works on them; a body still
+  // arriving holds only its per-peer slot (test/security/http-slow-bodies.test.ts). So this runs
+  // the real listener and gate with an events handler that holds requests until released.
   test('per listener: 503 too_many_requests beyond listen.max_requests_in_flight', async () => {
-    const s = await startStack({ config: { listen: { max_requests_in_flight: 2 } } })
+    const listen = { ...testConfig().listen, port: 0, max_requests_in_flight: 2 }
+    const rejected: string[] = []
+    const gate = createHttpGate({
+      verifier: createTokenVerifier([]),
+      failures: new FailureLimiter({ maxDelayMs: 0 }),
+      metrics: createSecurityMetrics(new Registry()),
+      maxInFlight: listen.max_requests_in_flight,
+      maxInFlightPerPeer: listen.max_requests_in_flight_per_peer,
+      bodyTimeoutSeconds: listen.body_timeout_seconds,
+      countRejected: (reason) => rejected.push(reason),
+    })
+    let release!: () => void
+    const released = new Promise<void>((r) => (release = r))
+    let working = 0
+    const events = async (req: Request) => {
+      await gate.awaitBody(req.arrayBuffer())
+      working++
+      await released
+      return new Response('{"accepted":1}', { status: 202 })
+    }
+    const server = startHttpServer({ listen, gate, fetch: () => new Response('', { status: 404 }), native: { events, healthz, readyz: () => healthz() } })
+    const url = `http://127.0.0.1:${server.port}`
     try {
-      const held = [await hold(s.bound.http.port), await hold(s.bound.http.port)]
-      await Bun.sleep(50)
-      const r = await fetch(`${s.bound.http.url}/healthz`)
+      const held = [fetch(`${url}/events`, { method: 'POST', body: '{}' }), fetch(`${url}/events`, { method: 'POST', body: '{}' })]
+      await waitFor('two requests being handled', () => working === 2)
+      const r = await fetch(`${url}/healthz`)
       expect(r.status).toBe(503)
       expect(await r.json()).toMatchObject({ reason: 'too_many_requests' })
-      for (const h of held) h.s.destroy()
+      expect(rejected).toEqual(['too_many_requests'])
+      release()
+      expect((await Promise.all(held)).map((h) => h.status)).toEqual([202, 202])
+      expect((await fetch(`${url}/healthz`)).status).toBe(200)
     } finally {
-      await s.stop()
+      release()
+      await server.stop()
     }
   })
 })

@@ -48,8 +48,30 @@ describe('event schema', () => {
     ['__proto__ as a field', JSON.parse('{"summary":"x","__proto__":{"polluted":1}}'), '__proto__'],
     ['label name over 128 characters', { ...seedEvent, labels: { ['n'.repeat(129)]: 'v' } }, 'labels'],
     ['a number JSON cannot carry (1e400 → Infinity)', { ...seedEvent, custom_details: { deep: [{ n: JSON.parse('1e400') }] } }, 'custom_details.deep.0.n'],
+    ['a custom_details integer beyond 2^53 (would be rounded)', { ...seedEvent, custom_details: { id: JSON.parse('12345678901234567890') } }, 'custom_details.id'],
     ['a service id beyond 2^53 (would be rounded)', { ...seedEvent, services: [{ id: 2 ** 64 }] }, 'services.0.id'],
   ]
+  test('custom_details numbers that JSON carries exactly stay valid (up to ±(2^53 − 1), fractions, exponents)', () => {
+    const custom_details = { max: Number.MAX_SAFE_INTEGER, min: -Number.MAX_SAFE_INTEGER, frac: 91.5, tiny: 1e-300, n: [0, -1, 3] }
+    expect(validateEvent({ ...seedEvent, custom_details })).toEqual({ kind: 'valid', event: { ...seedEvent, custom_details } })
+  })
+
+  test('a custom_details number beyond 2^53 passes when its text is what ilert will get, and is refused when parsing changed it', () => {
+    const exact = '{"summary":"x","custom_details":{"big":1e308,"id":12345678901234567000}}'
+    expect(validateEvent(JSON.parse(exact), exact).kind).toBe('valid')
+    const changed = '{"summary":"x","custom_details":{"big":1e308,"ids":[1,12345678901234567890]}}'
+    expect(validateEvent(JSON.parse(changed), changed)).toMatchObject({ kind: 'invalid', field: 'custom_details.ids.1', message: expect.stringContaining('12345678901234567000') })
+    // Without the text (MCP hands over parsed arguments) such a number cannot be checked: refused.
+    expect(validateEvent(JSON.parse(exact))).toMatchObject({ kind: 'invalid', field: expect.stringMatching(/^custom_details\.(big|id)$/) })
+  })
+
+  test('a closed set or a range names what is allowed, and what was sent', () => {
+    expect(validateEvent({ ...seedEvent, event_type: 'explode' })).toMatchObject({ field: 'event_type', message: 'must be one of alert, accept, resolve, comment (got "explode")' })
+    expect(validateEvent({ ...seedEvent, priority: 7 })).toMatchObject({ field: 'priority', message: 'must be an integer from 1 to 4 (got 7)' })
+    expect(validateEvent({ ...seedEvent, severity: 'high' })).toMatchObject({ field: 'severity', message: 'must be an integer from 1 to 5 (got "high")' })
+    expect(validateEvent({ ...seedEvent, event_type: 'x'.repeat(10_000) })).toMatchObject({ message: expect.stringMatching(/\(got "x{36}\.\.\.\)$/) })
+  })
+
   for (const [name, input, field] of bad) {
     test(`${name} → error names ${field}`, () => {
       const v = validateEvent(input)

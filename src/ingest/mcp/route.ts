@@ -5,6 +5,7 @@
  * WWW-Authenticate; an ilert key is confirmed with ilert first, see auth.ts), then a fresh transport + server handles the POST and answers the status
  * codes the spec gives for malformed requests (406, 415, 400 -32700, ...).
  */
+import { withoutCredentials } from '../../security/url-credentials'
 import { Elysia } from 'elysia'
 import type { Config } from '../../config/schema'
 import { createIlertRest, type IlertRest } from '../../ilert/rest-client'
@@ -58,7 +59,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   const normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
   const metrics = createMcpMetrics(deps.metrics.register)
   const tools = toolsFor(mcpCfg.read_only)
-  const apiBase = `${config.ilert.api_url.replace(/\/+$/, '')}/api`
+  const apiBase = `${withoutCredentials(config.ilert.api_url).replace(/\/+$/, '')}/api`
   const paths = { alert: 'alerts', incident: 'incidents', service: 'services' } as const
 
   const contextFor = (caller: Caller): ToolContext => ({

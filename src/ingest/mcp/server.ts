@@ -6,6 +6,7 @@
  * runs the tool, and returns structured content plus a text rendering. An unknown or hidden tool
  * is a JSON-RPC -32602 error. Nothing here sees the raw API key: tools get a bound REST caller.
  */
+import { describeError } from '../../pipeline/schema-errors'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { Value } from '@sinclair/typebox/value'
@@ -30,7 +31,7 @@ export function buildMcpServer(tools: readonly ToolDef[], ctx: ToolContext, metr
     const args = params.arguments ?? {}
     if (!Value.Check(tool.input, args)) {
       metrics.toolCalls.labels(tool.name, 'invalid_arguments').inc()
-      const problems = [...Value.Errors(tool.input, args)].slice(0, 5).map((e) => `${e.path || '(arguments)'}: ${e.message}`)
+      const problems = [...Value.Errors(tool.input, args)].slice(0, 5).map((e) => `${e.path || '(arguments)'}: ${describeError(e)}`)
       if (!tool.annotations.readOnlyHint) ctx.audit?.({ tool: tool.name, args, outcome: { kind: 'invalid_arguments', message: problems.join('; ') } })
       return { isError: true, content: [{ type: 'text', text: `Invalid arguments for ${tool.name}: ${problems.join('; ')}` }] }
     }
