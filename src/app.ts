@@ -12,6 +12,11 @@ import { createIngestor, type Ingestor } from './ingest/accept'
 import { createEventsHandler, healthz, readyzHandler, type Readiness } from './ingest/http-events'
 import { startHttpServer, type HttpServer } from './ingest/http-server'
 import { prepareMcp } from './ingest/mcp/startup'
+import { createAlertmanagerHandler } from './ingest/alertmanager/route'
+import { startOwnHeartbeat, type OwnHeartbeat } from './ingest/heartbeats/own'
+import { createHeartbeatProxy } from './ingest/heartbeats/proxy'
+import { createIlertEventsHandler } from './ingest/ilert-events/route'
+import type { SourceRoutes } from './ingest/http-server'
 import { createTcpIngest } from './ingest/tcp'
 import { createLogger, type Logger } from './observability/logger'
 import { createMetrics, type Metrics } from './observability/metrics'
@@ -56,6 +61,7 @@ export class App {
   private http: HttpServer | undefined
   private tcp: ReturnType<typeof createTcpIngest> | undefined
   private metricsServer: Server<undefined> | undefined
+  private ownHeartbeat: OwnHeartbeat | undefined
   private state: Readiness = { kind: 'not_ready', reason: 'starting' }
 
   constructor(readonly config: Config, opts: AppOptions = {}) {
@@ -125,7 +131,7 @@ export class App {
       onAuthFailure: (remote, path, reason) => authWarn('http_auth', 'http authentication failed', { remote, path, reason }),
     })
     // Listeners, bounds and TLS: src/ingest/http-server.ts (gate: src/security/http-gate.ts).
-    this.http = startHttpServer({ listen: c.listen, gate, fetch: fetchRoutes, native: { events: createEventsHandler(ingestDeps), healthz, readyz: readyzHandler(() => this.readiness()) }, ...(tls ? { tls: tls.http } : {}) })
+    this.http = startHttpServer({ listen: c.listen, gate, fetch: fetchRoutes, native: { events: createEventsHandler(ingestDeps), healthz, readyz: readyzHandler(() => this.readiness()), sources: this.sourceRoutes() }, ...(tls ? { tls: tls.http } : {}) })
     const httpPort = this.http.port
     const scheme = tls ? 'https' : 'http'
     const bound: BoundAddresses = {
@@ -146,6 +152,7 @@ export class App {
       bound.metrics = { address: c.metrics.listen_address, port, url: `http://${hostForUrl(c.metrics.listen_address)}:${port}/metrics` }
     }
     this.state = { kind: 'ready' }
+    this.ownHeartbeat = startOwnHeartbeat(c, this.metrics.register, this.log, () => this.readiness().kind === 'ready')
     // Events left in the durable queue by the last run (a crash, or a drain deadline) go first.
     const recovered = this.queue.size
     if (recovered > 0) this.log.info('Resuming delivery of events from the durable queue.', { events: recovered })
@@ -158,6 +165,24 @@ export class App {
       tls: tls ? { subject: tls.subject, notAfter: tls.notAfter, clientCa: Boolean(c.tls.client_ca_file) } : 'off',
     })
     return bound
+  }
+
+  /** The HTTP sources beside POST /events: ilert's Events API, Alertmanager, heartbeat pings. */
+  private sourceRoutes(): SourceRoutes {
+    const c = this.config
+    const limits = { maxBodyBytes: c.listen.max_body_bytes, maxJsonDepth: c.limits.max_json_depth }
+    const ilertEvents = createIlertEventsHandler(this.ingestor, c.mapping, limits)
+    const am = createAlertmanagerHandler(this.ingestor, c.mapping, limits)
+    const hb = createHeartbeatProxy(c, this.metrics.register, this.log)
+    return {
+      '/api/events': { POST: ilertEvents },
+      '/api/v1/events': { POST: ilertEvents },
+      '/alertmanager': { POST: am },
+      '/api/v1/events/prometheus/:integrationKey': { POST: am },
+      '/api/heartbeats/:key': { GET: hb.legacy, HEAD: hb.legacy, POST: hb.legacy },
+      '/api/v1/heartbeats/:key': { GET: hb.legacy, HEAD: hb.legacy, POST: hb.legacy },
+      '/api/pings/:key': { GET: hb.pings, HEAD: hb.pings },
+    }
   }
 
   private readiness(): Readiness {
@@ -189,6 +214,7 @@ export class App {
   /** Stops accepting, drains the queue within dispatch.drain_timeout_seconds, reports the rest. */
   async stop(): Promise<StopReport> {
     this.state = { kind: 'not_ready', reason: 'draining' }
+    this.ownHeartbeat?.stop()
     await this.tcp?.stop()
     await this.http?.stop()
     const deadline = this.config.dispatch.drain_timeout_seconds * 1000

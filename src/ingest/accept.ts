@@ -54,9 +54,9 @@ export interface Ingestor {
 
 export function createIngestor(queue: EventQueue, normalizer: Normalizer, metrics: Metrics): Ingestor {
   // Label lookups hash their arguments; resolve the per-transport children once.
-  const inCounters = { http: metrics.inEvents.labels('http'), tcp: metrics.inEvents.labels('tcp'), mcp: metrics.inEvents.labels('mcp') }
+  const inCounters = Object.fromEntries(TRANSPORTS.map((t) => [t, metrics.inEvents.labels(t)])) as Record<Transport, ReturnType<typeof metrics.inEvents.labels>>
   /** Events staged since the last commit, per transport: whoever commits, each is counted once. */
-  const staged: Record<Transport, number> = { http: 0, tcp: 0, mcp: 0 }
+  const staged = Object.fromEntries(TRANSPORTS.map((t) => [t, 0])) as Record<Transport, number>
   /** Requests waiting for the next commit's result. */
   let waiters: ((r: CommitResult) => void)[] = []
   let flushScheduled = false
