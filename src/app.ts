@@ -15,6 +15,7 @@ import { prepareMcp } from './ingest/mcp/startup'
 import { createAlertmanagerHandler } from './ingest/alertmanager/route'
 import { startOwnHeartbeat, type OwnHeartbeat } from './ingest/heartbeats/own'
 import { createHeartbeatProxy } from './ingest/heartbeats/proxy'
+import { createSyslogSource, type SyslogSource } from './ingest/syslog/listener'
 import { createIlertEventsHandler } from './ingest/ilert-events/route'
 import type { SourceRoutes } from './ingest/http-server'
 import { createTcpIngest } from './ingest/tcp'
@@ -42,6 +43,7 @@ export interface BoundAddresses {
   http: { address: string; port: number; url: string }
   tcp?: { address: string; port: number }
   metrics?: { address: string; port: number; url: string }
+  syslog?: { tcp?: number; udp?: number }
 }
 
 export interface StopReport {
@@ -62,6 +64,7 @@ export class App {
   private tcp: ReturnType<typeof createTcpIngest> | undefined
   private metricsServer: Server<undefined> | undefined
   private ownHeartbeat: OwnHeartbeat | undefined
+  private syslog: SyslogSource | undefined
   private state: Readiness = { kind: 'not_ready', reason: 'starting' }
 
   constructor(readonly config: Config, opts: AppOptions = {}) {
@@ -141,6 +144,10 @@ export class App {
       this.tcp = createTcpIngest(c.tcp, this.ingestor, this.log, { ...sec, maxJsonDepth: c.limits.max_json_depth, ...(tls ? { tls: tls.tcp } : {}) })
       bound.tcp = { address: c.tcp.address, port: this.tcp.start().port }
     }
+    if (c.syslog.enabled) {
+      this.syslog = createSyslogSource(c.syslog, this.ingestor, this.log)
+      bound.syslog = await this.syslog.start()
+    }
     if (c.metrics.enabled) {
       this.metricsServer = startMetricsServer(c.metrics.listen_address, c.metrics.listen_port, this.metrics.register, {
         token: c.metrics.token,
@@ -160,6 +167,7 @@ export class App {
     this.log.info('mcp-ilert started.', {
       http: bound.http.url,
       tcp: bound.tcp?.port,
+      ...(bound.syslog ? { syslog: bound.syslog } : {}),
       metrics: bound.metrics?.url,
       auth: sec.verifier.required ? 'tokens' : 'none',
       tls: tls ? { subject: tls.subject, notAfter: tls.notAfter, clientCa: Boolean(c.tls.client_ca_file) } : 'off',
@@ -216,6 +224,7 @@ export class App {
     this.state = { kind: 'not_ready', reason: 'draining' }
     this.ownHeartbeat?.stop()
     await this.tcp?.stop()
+    await this.syslog?.stop()
     await this.http?.stop()
     const deadline = this.config.dispatch.drain_timeout_seconds * 1000
     const left = await this.dispatcher.drain(deadline)
