@@ -16,6 +16,7 @@ import { createAlertmanagerHandler } from './ingest/alertmanager/route'
 import { startOwnHeartbeat, type OwnHeartbeat } from './ingest/heartbeats/own'
 import { createHeartbeatProxy } from './ingest/heartbeats/proxy'
 import { createSyslogSource, type SyslogSource } from './ingest/syslog/listener'
+import { createMqttSource, type MqttSource } from './ingest/mqtt/source'
 import { createIlertEventsHandler } from './ingest/ilert-events/route'
 import type { SourceRoutes } from './ingest/http-server'
 import { createTcpIngest } from './ingest/tcp'
@@ -65,11 +66,12 @@ export class App {
   private metricsServer: Server<undefined> | undefined
   private ownHeartbeat: OwnHeartbeat | undefined
   private syslog: SyslogSource | undefined
+  private mqtt: MqttSource | undefined
   private state: Readiness = { kind: 'not_ready', reason: 'starting' }
 
   constructor(readonly config: Config, opts: AppOptions = {}) {
     this.log = opts.logger ?? createLogger(config.logging.level)
-    for (const s of [config.ilert.api_key, config.ilert.integration_key, config.ilert.webhook_key]) this.log.redact(s)
+    for (const s of [config.ilert.api_key, config.ilert.integration_key, config.ilert.webhook_key, config.mqtt.password, config.heartbeat.key, config.syslog.integration_key]) this.log.redact(s)
     this.metrics = createMetrics(opts.registry ?? new Registry(), opts.defaultMetrics ?? false)
     this.security = createSecurityContext(config, this.log, this.metrics.register)
     // Throws with a message naming queue.path when the store cannot be opened: no lying acks.
@@ -148,6 +150,11 @@ export class App {
       this.syslog = createSyslogSource(c.syslog, this.ingestor, this.log)
       bound.syslog = await this.syslog.start()
     }
+    if (c.mqtt.url !== '') {
+      // Connects in the background: a broker that is down is retried with backoff.
+      this.mqtt = createMqttSource(c.mqtt, c.mapping, c.limits.max_json_depth, this.ingestor, this.log)
+      this.mqtt.start()
+    }
     if (c.metrics.enabled) {
       this.metricsServer = startMetricsServer(c.metrics.listen_address, c.metrics.listen_port, this.metrics.register, {
         token: c.metrics.token,
@@ -225,6 +232,7 @@ export class App {
     this.ownHeartbeat?.stop()
     await this.tcp?.stop()
     await this.syslog?.stop()
+    await this.mqtt?.stop()
     await this.http?.stop()
     const deadline = this.config.dispatch.drain_timeout_seconds * 1000
     const left = await this.dispatcher.drain(deadline)

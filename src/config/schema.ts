@@ -218,7 +218,8 @@ export const ConfigSchema = Type.Object(
         /** Fixed client id: with clean_session false the broker keeps QoS 1 messages while the bridge is down. */
         client_id: Type.String({ default: 'mcp-ilert', minLength: 1, maxLength: 128 }),
         clean_session: Type.Boolean({ default: false }),
-        protocol_version: Type.Union([Type.Literal(4), Type.Literal(5)], { default: 4 }),
+        /** 4 = MQTT 3.1.1, 5 = MQTT 5. */
+        protocol_version: Type.Integer({ minimum: 4, maximum: 5, default: 4 }),
         username: Type.String({ default: '' }),
         /** Secret. */
         password: Type.String({ default: '' }),
