@@ -214,7 +214,7 @@ export const ConfigSchema = Type.Object(
         /** Broker URL: mqtt://host:1883, mqtts://host:8883 (TLS), ws:// or wss://. Empty: no MQTT source. */
         url: Type.String({ default: '' }),
         /** Topic filters subscribed with QoS 1. */
-        topics: Type.Array(Type.String({ minLength: 1 }), { default: ['ilert/events'] }),
+        topics: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
         /** Fixed client id: with clean_session false the broker keeps QoS 1 messages while the bridge is down. */
         client_id: Type.String({ default: 'mcp-ilert', minLength: 1, maxLength: 128 }),
         clean_session: Type.Boolean({ default: false }),
