@@ -12,6 +12,13 @@ import { createIngestor, decodeStoredEvent, type Ingestor } from './ingest/accep
 import { createEventsHandler, healthz, readyzHandler, type Readiness } from './ingest/http-events'
 import { startHttpServer, type HttpServer } from './ingest/http-server'
 import { prepareMcp } from './ingest/mcp/startup'
+import { createAlertmanagerHandler } from './ingest/alertmanager/route'
+import { startOwnHeartbeat, type OwnHeartbeat } from './ingest/heartbeats/own'
+import { createHeartbeatProxy } from './ingest/heartbeats/proxy'
+import { createSyslogSource, type SyslogSource } from './ingest/syslog/listener'
+import { createMqttSource, type MqttSource } from './ingest/mqtt/source'
+import { createIlertEventsHandler } from './ingest/ilert-events/route'
+import type { SourceRoutes } from './ingest/http-server'
 import { createTcpIngest } from './ingest/tcp'
 import { createLogger, type Logger } from './observability/logger'
 import { createMetrics, type Metrics } from './observability/metrics'
@@ -40,6 +47,7 @@ export interface BoundAddresses {
   http: { address: string; port: number; url: string }
   tcp?: { address: string; port: number }
   metrics?: { address: string; port: number; url: string }
+  syslog?: { tcp?: number; udp?: number }
 }
 
 export interface StopReport {
@@ -61,6 +69,9 @@ export class App {
   private http: HttpServer | undefined
   private tcp: ReturnType<typeof createTcpIngest> | undefined
   private metricsServer: Server<undefined> | undefined
+  private ownHeartbeat: OwnHeartbeat | undefined
+  private syslog: SyslogSource | undefined
+  private mqtt: MqttSource | undefined
   private state: Readiness = { kind: 'not_ready', reason: 'starting' }
 
   constructor(
@@ -68,7 +79,7 @@ export class App {
     private readonly opts: AppOptions = {},
   ) {
     this.log = opts.logger ?? createLogger(config.logging.level)
-    for (const s of [config.ilert.api_key, config.ilert.integration_key, config.ilert.webhook_key]) this.log.redact(s)
+    for (const s of [config.ilert.api_key, config.ilert.integration_key, config.ilert.webhook_key, config.mqtt.password, config.heartbeat.key, config.syslog.integration_key]) this.log.redact(s)
     this.metrics = createMetrics(opts.registry ?? new Registry(), opts.defaultMetrics ?? false)
     this.security = createSecurityContext(config, this.log, this.metrics.register)
     this.normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
@@ -166,7 +177,13 @@ export class App {
       onAuthFailure: (remote, path, reason) => authWarn('http_auth', 'http authentication failed', { remote, path, reason }),
     })
     // Listeners, bounds and TLS: src/ingest/http-server.ts (gate: src/security/http-gate.ts).
-    this.http = startHttpServer({ listen: c.listen, gate, fetch: fetchRoutes, native: { events: createEventsHandler({ ...ingestDeps, awaitBody: gate.awaitBody }), healthz, readyz: readyzHandler(() => this.readiness()) }, ...(tls ? { tls: tls.http } : {}) })
+    this.http = startHttpServer({
+      listen: c.listen,
+      gate,
+      fetch: fetchRoutes,
+      native: { events: createEventsHandler({ ...ingestDeps, awaitBody: gate.awaitBody }), healthz, readyz: readyzHandler(() => this.readiness()), sources: this.sourceRoutes() },
+      ...(tls ? { tls: tls.http } : {}),
+    })
     const httpPort = this.http.port
     const scheme = tls ? 'https' : 'http'
     const bound: BoundAddresses = {
@@ -175,6 +192,15 @@ export class App {
     if (c.tcp.enabled) {
       this.tcp = createTcpIngest(c.tcp, this.ingestor, this.log, { ...sec, maxJsonDepth: c.limits.max_json_depth, ...(tls ? { tls: tls.tcp } : {}) })
       bound.tcp = { address: c.tcp.address, port: this.tcp.start().port }
+    }
+    if (c.syslog.enabled) {
+      this.syslog = createSyslogSource(c.syslog, this.ingestor, this.log)
+      bound.syslog = await this.syslog.start()
+    }
+    if (c.mqtt.url !== '') {
+      // Connects in the background: a broker that is down is retried with backoff.
+      this.mqtt = createMqttSource(c.mqtt, c.mapping, c.limits.max_json_depth, this.ingestor, this.log)
+      this.mqtt.start()
     }
     if (c.metrics.enabled) {
       this.metricsServer = startMetricsServer(c.metrics.listen_address, c.metrics.listen_port, this.metrics.register, {
@@ -188,6 +214,7 @@ export class App {
     }
     if (this.queues.kind === 'durable') writeOwner(c.queue.path, { pid: process.pid, url: bound.http.url })
     this.state = { kind: 'ready' }
+    this.ownHeartbeat = startOwnHeartbeat(c, this.metrics.register, this.log, () => this.readiness().kind === 'ready')
     // Calls left in the durable store by the last run (a crash, or a drain deadline) go first.
     const t = this.store.table
     if (t.entries > 0) this.log.info('Resuming delivery of the calls left in the durable store.', { calls: t.entries, events: t.events })
@@ -196,11 +223,30 @@ export class App {
     this.log.info('mcp-ilert started.', {
       http: bound.http.url,
       tcp: bound.tcp?.port,
+      ...(bound.syslog ? { syslog: bound.syslog } : {}),
       metrics: bound.metrics?.url,
       auth: sec.verifier.required ? 'tokens' : 'none',
       tls: tls ? { subject: tls.subject, notAfter: tls.notAfter, clientCa: Boolean(c.tls.client_ca_file) } : 'off',
     })
     return bound
+  }
+
+  /** The HTTP sources beside POST /events: ilert's Events API, Alertmanager, heartbeat pings. */
+  private sourceRoutes(): SourceRoutes {
+    const c = this.config
+    const limits = { maxBodyBytes: c.listen.max_body_bytes, maxJsonDepth: c.limits.max_json_depth }
+    const ilertEvents = createIlertEventsHandler(this.ingestor, c.mapping, limits)
+    const am = createAlertmanagerHandler(this.ingestor, c.mapping, limits)
+    const hb = createHeartbeatProxy(c, this.metrics.register, this.log)
+    return {
+      '/api/events': { POST: ilertEvents },
+      '/api/v1/events': { POST: ilertEvents },
+      '/alertmanager': { POST: am },
+      '/api/v1/events/prometheus/:integrationKey': { POST: am },
+      '/api/heartbeats/:key': { GET: hb.legacy, HEAD: hb.legacy, POST: hb.legacy },
+      '/api/v1/heartbeats/:key': { GET: hb.legacy, HEAD: hb.legacy, POST: hb.legacy },
+      '/api/pings/:key': { GET: hb.pings, HEAD: hb.pings },
+    }
   }
 
   private readiness(): Readiness {
@@ -234,7 +280,10 @@ export class App {
   /** Stops accepting, drains the queue within dispatch.drain_timeout_seconds, reports the rest. */
   async stop(): Promise<StopReport> {
     this.state = { kind: 'not_ready', reason: 'draining' }
+    this.ownHeartbeat?.stop()
     await this.tcp?.stop()
+    await this.syslog?.stop()
+    await this.mqtt?.stop()
     await this.http?.stop()
     if (this.dispatcher === undefined) {
       // start() failed before the store opened: nothing to drain.

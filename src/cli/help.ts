@@ -36,6 +36,8 @@ Usage:
   mcp-ilert simulator [args...]      run the bundled ilert simulator
   mcp-ilert dead-letters list|replay|purge [--config FILE] [--id N|--all]
                                      inspect, replay or purge undeliverable events (durable store)
+  mcp-ilert send [--url URL | --tcp HOST:PORT] --summary TEXT [--priority N] [--alert-key K] [--resolve] ...
+                                  (or NDJSON events on stdin; exit 0 accepted, 3 rejected, 4 unreachable; send --help)
   mcp-ilert --help | --version
 
 Options:

@@ -62,6 +62,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<C
       return runSimulator(cmd.argv, io)
     case 'dead-letters':
       return exit(await (await import('./dead-letters')).runDeadLetters(cmd.argv, io))
+    case 'send':
+      return exit(await (await import('./send')).runSend(cmd.argv, io))
     case 'check-config': {
       const r = loadConfig({ file: cmd.file, env: io.env })
       if (r.kind === 'error') {

@@ -197,6 +197,70 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Syslog listener (src/ingest/syslog/): RFC 5424 and RFC 3164 over TCP and UDP. Off by default. */
+    syslog: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false }),
+        address: Type.String({ default: '127.0.0.1' }),
+        /** TCP port (octet-counted or newline framing, detected per connection); -1 = no TCP listener. */
+        tcp_port: Type.Integer({ minimum: -1, maximum: 65535, default: 5514 }),
+        /** UDP port (one message per datagram); -1 = no UDP listener. */
+        udp_port: Type.Integer({ minimum: -1, maximum: 65535, default: 5514 }),
+        /** Least severe message that becomes an event (0 emerg .. 7 debug); less severe ones are counted and dropped. */
+        min_severity: Type.Union(
+          ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'].map((n) => Type.Literal(n)),
+          { default: 'warning' },
+        ),
+        /** Longest message (TCP frame or UDP datagram); longer ones are counted (message_too_long) and skipped. */
+        max_message_bytes: Positive(8192, { maximum: 1_048_576 }),
+        max_connections: Positive(256),
+        idle_timeout_seconds: Positive(300),
+        /** Integration key of the syslog events; empty = ilert.integration_key. Secret. */
+        integration_key: Type.String({ default: '' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** MQTT source (src/ingest/mqtt/): subscribes on a broker, QoS 1, PUBACK once stored. Off when url is empty. */
+    mqtt: Type.Object(
+      {
+        /** Broker URL: mqtt://host:1883, mqtts://host:8883 (TLS), ws:// or wss://. Empty: no MQTT source. */
+        url: Type.String({ default: '' }),
+        /** Topic filters subscribed with QoS 1. */
+        topics: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+        /** Fixed client id: with clean_session false the broker keeps QoS 1 messages while the bridge is down. */
+        client_id: Type.String({ default: 'mcp-ilert', minLength: 1, maxLength: 128 }),
+        clean_session: Type.Boolean({ default: false }),
+        /** 4 = MQTT 3.1.1, 5 = MQTT 5. */
+        protocol_version: Type.Integer({ minimum: 4, maximum: 5, default: 4 }),
+        username: Type.String({ default: '' }),
+        /** Secret. */
+        password: Type.String({ default: '' }),
+        /** PEM CA bundle for mqtts:// (default: the system's). */
+        ca_file: Type.String({ default: '' }),
+        keepalive_seconds: Positive(30),
+        /** Reconnect backoff: first delay, doubled per failed attempt up to the max. */
+        reconnect_min_seconds: Seconds(1),
+        reconnect_max_seconds: Seconds(30),
+        /** Largest payload taken as an event; larger ones are acknowledged and counted (payload_too_large). */
+        max_payload_bytes: Positive(65_536, { maximum: 16_777_216 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Heartbeats (src/ingest/heartbeats/): the ping proxy and the bridge's own heartbeat. */
+    heartbeat: Type.Object(
+      {
+        /** Heartbeat monitor key the bridge itself pings while it is healthy; empty = off. Secret. */
+        key: Type.String({ default: '' }),
+        interval_seconds: Type.Integer({ minimum: 12, default: 60 }),
+        /** Base URL of ilert's ping endpoint (/api/pings/{key}); empty = https://beat.ilert.com for the default ilert.api_url, else ilert.api_url. */
+        ping_url: Type.String({ default: '', pattern: '^(https?://.*)?$' }),
+        /** Pings forwarded per key per minute (ilert allows 5); more are answered 202 without forwarding. */
+        per_key_per_minute: Type.Integer({ minimum: 1, maximum: 5, default: 5 }),
+        /** Distinct keys tracked for the limit; the least recently pinged is forgotten beyond it. */
+        max_keys: Positive(10_000),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** MCP endpoint at /mcp on the HTTP listener (src/ingest/mcp/). */
     mcp: Type.Object(
       {
@@ -236,7 +300,7 @@ export type Config = Static<typeof ConfigSchema>
 export type LevelTargetT = Static<typeof LevelTarget>
 
 /** Dotted paths of every value that is a secret: masked in --check-config, never logged. */
-export const SECRET_PATHS = ['ilert.api_key', 'ilert.integration_key', 'ilert.webhook_key', 'metrics.token'] as const
+export const SECRET_PATHS = ['ilert.api_key', 'ilert.integration_key', 'ilert.webhook_key', 'metrics.token', 'syslog.integration_key', 'mqtt.password', 'heartbeat.key'] as const
 
 /** Lists whose every item is a secret (auth.tokens): masked item by item, never logged. */
 export const SECRET_LISTS = ['auth.tokens', 'auth.admin_tokens'] as const

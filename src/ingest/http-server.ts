@@ -33,7 +33,16 @@ export interface NativeRoutes {
   events: (req: Request) => Promise<Response>
   healthz: () => Response
   readyz: () => Response
+  /**
+   * The other sources on this listener (ilert Events API, Alertmanager, heartbeats): route pattern
+   * (Bun syntax, `:key` params) → method → handler. The pattern, not the URL, is what the gate
+   * logs, so a key in the path never reaches a log line.
+   */
+  sources?: SourceRoutes
 }
+
+export type SourceHandler = (req: Request & { params: Record<string, string> }) => Response | Promise<Response>
+export type SourceRoutes = Record<string, Partial<Record<'GET' | 'HEAD' | 'POST', SourceHandler>>>
 
 export interface HttpServer {
   readonly port: number
@@ -45,12 +54,25 @@ export interface HttpServer {
 
 const peerOf = (req: Request, server: Server<undefined>): string => server.requestIP(req)?.address ?? 'unknown'
 
+function gatedSources(sources: SourceRoutes, gate: HttpGate) {
+  const out: Record<string, Record<string, (req: Request, server: Server<undefined>) => Promise<Response>>> = {}
+  for (const [pattern, methods] of Object.entries(sources)) {
+    const m: Record<string, (req: Request, server: Server<undefined>) => Promise<Response>> = {}
+    for (const [method, h] of Object.entries(methods)) {
+      if (h) m[method] = (req, server) => gate.handle(req, peerOf(req, server), h as (r: Request) => Response | Promise<Response>, pattern)
+    }
+    out[pattern] = m
+  }
+  return out
+}
+
 export function startHttpServer(opts: HttpServerOptions): HttpServer {
   const { listen, gate, native } = opts
   const routes = {
     '/events': { POST: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.events, '/events') },
     '/healthz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.healthz, '/healthz') },
     '/readyz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.readyz, '/readyz') },
+    ...gatedSources(native.sources ?? {}, gate),
   }
   const fetchArrived = async (req: Request) => opts.fetch(await withArrivedBody(req, gate.awaitBody))
   const serve = (port: number, tls: TlsOptions | undefined, reusePort: boolean): Server<undefined> =>

@@ -5,8 +5,9 @@
  */
 import * as client from './prom'
 
-export type Transport = 'http' | 'tcp' | 'mcp'
-export const TRANSPORTS: Transport[] = ['http', 'tcp', 'mcp']
+/** Where an event came in: our HTTP/TCP/MCP, ilert's Events API, Alertmanager, syslog, MQTT. */
+export type Transport = 'http' | 'tcp' | 'mcp' | 'ilert_events' | 'alertmanager' | 'syslog' | 'mqtt'
+export const TRANSPORTS: Transport[] = ['http', 'tcp', 'mcp', 'ilert_events', 'alertmanager', 'syslog', 'mqtt']
 
 /** Live readings the gauges sample at scrape time (set by the App once the parts exist). */
 export interface GaugeSampler {

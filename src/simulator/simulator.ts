@@ -15,6 +15,7 @@ import type { Server } from 'bun'
 import { eventLog, getFaults, reset, setFaults, stats } from './admin-routes'
 import { createContext } from './context'
 import { createEventsHandler } from './events-route'
+import { HeartbeatBook, type HeartbeatRecord } from './heartbeats'
 import { ilertError } from './http'
 import { resolveOptions, type FaultOptions, type SimulatorOptions } from './options'
 import { restRoutes } from './rest-routes'
@@ -50,12 +51,17 @@ export interface Simulator {
   reset(): void
   /** Most REST calls one user API key made in any single rate-limit window. */
   maxRestCallsPerWindow(): number
+  /** Heartbeat pings received for one key (undefined: none). */
+  heartbeats(key: string): Omit<HeartbeatRecord, 'window'> & { maxPerWindowObserved: number } | undefined
 }
 
 export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   const config = resolveOptions(opts)
   const ctx = createContext(config)
   const onEvent = createEventsHandler(ctx)
+  const beats = new HeartbeatBook(config.now)
+  const legacyBeat = beats.handler('heartbeats')
+  const pingBeat = beats.handler('pings')
   let server: Server<undefined> | undefined
   let baseUrl: string | undefined
 
@@ -71,6 +77,9 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
         '/api/events': { POST: onEvent },
         '/api/v1/events': { POST: onEvent },
         '/api/events/log': { GET: (req) => eventLog(ctx, req) },
+        '/api/heartbeats/:key': { GET: legacyBeat, HEAD: legacyBeat, POST: legacyBeat },
+        '/api/v1/heartbeats/:key': { GET: legacyBeat, HEAD: legacyBeat, POST: legacyBeat },
+        '/api/pings/:key': { GET: pingBeat, HEAD: pingBeat },
         ...restRoutes(ctx),
         '/stats': { GET: () => stats(ctx) },
         '/admin/reset': { POST: () => reset(ctx) },
@@ -106,7 +115,14 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     alerts: () => ctx.state.alerts.toArray(),
     setFaults: (partial) => ctx.faults.set(partial),
     faults: () => ({ ...ctx.faults.current }),
-    reset: () => ctx.reset(),
+    reset: () => {
+      ctx.reset()
+      beats.clear()
+    },
+    heartbeats(key) {
+      const r = beats.keys.get(key)
+      return r && { pings: [...r.pings], accepted: r.accepted, rateLimited: r.rateLimited, maxPerWindowObserved: r.window.maxInWindow }
+    },
     maxRestCallsPerWindow: () => ctx.restBudgets.maxInWindow(),
   }
 }

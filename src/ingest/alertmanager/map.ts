@@ -1,0 +1,116 @@
+/**
+ * Alertmanager's webhook payload (version 4) → our inbound events, one per alert:
+ *   fingerprint → alert_key (ilert deduplicates on it; a hash of the labels when absent)
+ *   status firing → event_type alert, resolved → resolve
+ *   annotations.summary (else labels.alertname [+ instance]) → summary; annotations.description → details
+ *   labels → labels (at most 64, values cut at 1024 characters); other annotations and the
+ *     notification's receiver/groupKey/startsAt/endsAt → custom_details.alertmanager
+ *   generatorURL → link "Source"; labels url/urlLabel → a link; ilert_routingkey → routing_key
+ *     (these three only from firing alerts, as ilert's Prometheus integration reads them)
+ *   labels.severity → priority: a mapping level of that name (critical, high, medium, low, info),
+ *     or the aliases page → critical, error → high, warning → medium; none → mapping.default_level.
+ */
+import { Type, type Static } from '@sinclair/typebox'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import type { Config } from '../../config/schema'
+import type { McpEvent } from '../../pipeline/event-schema'
+
+const Strings = Type.Record(Type.String(), Type.String())
+
+export const AlertmanagerPayload = Type.Object({
+  version: Type.String(),
+  status: Type.Optional(Type.String()),
+  receiver: Type.Optional(Type.String()),
+  groupKey: Type.Optional(Type.String()),
+  externalURL: Type.Optional(Type.String()),
+  alerts: Type.Array(
+    Type.Object({
+      status: Type.Union([Type.Literal('firing'), Type.Literal('resolved')]),
+      labels: Strings,
+      annotations: Type.Optional(Strings),
+      startsAt: Type.Optional(Type.String()),
+      endsAt: Type.Optional(Type.String()),
+      generatorURL: Type.Optional(Type.String()),
+      fingerprint: Type.Optional(Type.String()),
+    }),
+  ),
+})
+export type AlertmanagerPayloadT = Static<typeof AlertmanagerPayload>
+type AmAlert = AlertmanagerPayloadT['alerts'][number]
+
+const check = TypeCompiler.Compile(AlertmanagerPayload)
+
+/** undefined when the payload is a version 4 notification, else a message naming the field. */
+export function payloadError(v: unknown): string | undefined {
+  if (check.Check(v)) return v.version === '4' ? undefined : `version: "${v.version}" is not supported (version 4 is)`
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return '(root): must be a JSON object'
+  const first = check.Errors(v).First()
+  const field = first ? first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)' : '(root)'
+  return `${field}: ${first === undefined ? 'is not a webhook payload' : first.value === undefined ? 'is required' : first.message.toLowerCase()}`
+}
+
+const SEVERITY_ALIASES: Record<string, string> = { page: 'critical', error: 'high', warning: 'medium', warn: 'medium' }
+const MAX_LABELS = 64
+const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s)
+
+export type AlertMapper = (alert: AmAlert, payload: AlertmanagerPayloadT, integrationKey: string | undefined) => McpEvent
+
+export function createAlertMapper(mapping: Config['mapping']): AlertMapper {
+  // level name → the lowest priority number mapped to it
+  const byLevel = new Map<string, number>()
+  for (const [n, level] of Object.entries(mapping.priority_map).sort((a, b) => Number(a[0]) - Number(b[0]))) {
+    const num = Number(n)
+    if (num >= 1 && num <= 4 && !byLevel.has(level)) byLevel.set(level, num)
+  }
+  return (a, p, integrationKey) => {
+    const firing = a.status === 'firing'
+    const labels = a.labels
+    const ann = a.annotations ?? {}
+    const name = labels.alertname ?? 'Alertmanager alert'
+    const ev: McpEvent = {
+      event_type: firing ? 'alert' : 'resolve',
+      alert_key: a.fingerprint && a.fingerprint !== '' ? a.fingerprint : labelHash(labels),
+      summary: cut(ann.summary ?? (labels.instance ? `${name} on ${labels.instance}` : name), 4096),
+      source: 'alertmanager',
+    }
+    if (integrationKey !== undefined) ev.integration_key = integrationKey
+    const description = ann.description ?? ann.message
+    if (description !== undefined) ev.details = cut(description, 65_536)
+    const outLabels: Record<string, string> = {}
+    let n = 0
+    for (const [k, v] of Object.entries(labels)) {
+      if (n++ >= MAX_LABELS - 1 || k.length > 128) continue
+      outLabels[k] = cut(v, 1024)
+    }
+    ev.labels = outLabels
+    const sev = labels.severity?.toLowerCase()
+    const level = sev === undefined ? undefined : byLevel.has(sev) ? sev : SEVERITY_ALIASES[sev]
+    const prio = level === undefined ? undefined : byLevel.get(level)
+    if (prio !== undefined) ev.priority = prio
+    if (firing) {
+      const links: { href: string; text?: string }[] = []
+      if (a.generatorURL) links.push({ href: cut(a.generatorURL, 2048), text: 'Source' })
+      if (labels.url) links.push({ href: cut(labels.url, 2048), text: cut(labels.urlLabel ?? labels.url, 256) })
+      if (links.length > 0) ev.links = links
+      if (labels.ilert_routingkey) ev.routing_key = cut(labels.ilert_routingkey, 256)
+    }
+    const otherAnn: Record<string, string> = {}
+    for (const [k, v] of Object.entries(ann)) if (k !== 'summary' && k !== 'description') otherAnn[k] = v
+    ev.custom_details = {
+      alertmanager: {
+        receiver: p.receiver,
+        groupKey: p.groupKey,
+        externalURL: p.externalURL,
+        startsAt: a.startsAt,
+        endsAt: a.endsAt,
+        annotations: otherAnn,
+      },
+    }
+    return ev
+  }
+}
+
+function labelHash(labels: Record<string, string>): string {
+  const sorted = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join('\u0000')
+  return `am-${Bun.hash(sorted).toString(16)}`
+}

@@ -1,0 +1,49 @@
+/**
+ * ilert's Events API body (`components.schemas.Event` of ilert's OpenAPI document) as one TypeBox
+ * schema, compiled once, so a client written for ilert gets ilert's own 400 for a bad body.
+ * Enums are case-sensitive as in ilert; unknown properties are tolerated (ilert adds fields);
+ * the legacy `apiKey` is taken for `integrationKey` (see map.ts).
+ */
+import { Type, type Static } from '@sinclair/typebox'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+
+export const IlertEventSchema = Type.Object({
+  integrationKey: Type.String({ minLength: 1 }),
+  eventType: Type.Union(['ALERT', 'ACCEPT', 'RESOLVE', 'COMMENT'].map((t) => Type.Literal(t))),
+  summary: Type.Optional(Type.String()),
+  details: Type.Optional(Type.String()),
+  alertKey: Type.Optional(Type.String()),
+  priority: Type.Optional(Type.Union([Type.Literal('HIGH'), Type.Literal('LOW')])),
+  severity: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+  images: Type.Optional(Type.Array(Type.Object({ src: Type.String(), href: Type.Optional(Type.String()), alt: Type.Optional(Type.String()) }))),
+  links: Type.Optional(Type.Array(Type.Object({ href: Type.String(), text: Type.Optional(Type.String()) }))),
+  comments: Type.Optional(Type.Array(Type.Object({ creator: Type.String(), content: Type.String() }))),
+  labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+  services: Type.Optional(Type.Array(Type.Object({ alias: Type.Optional(Type.String()), id: Type.Optional(Type.Integer()) }))),
+  customDetails: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  routingKey: Type.Optional(Type.String()),
+})
+
+export type IlertEvent = Static<typeof IlertEventSchema>
+
+const check = TypeCompiler.Compile(IlertEventSchema)
+
+const ENUM_HINTS: Record<string, string> = {
+  eventType: 'must be one of ALERT, ACCEPT, RESOLVE, COMMENT',
+  priority: 'must be HIGH or LOW',
+}
+
+/** undefined when valid, else ilert-style `Invalid field 'x': ...` naming the field. */
+export function ilertEventError(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'Request body must be a JSON object'
+  if (check.Check(body)) {
+    if (body.eventType === 'ALERT' && (body.summary === undefined || body.summary === '')) return "Invalid field 'summary': required for eventType ALERT"
+    return undefined
+  }
+  const first = check.Errors(body).First()
+  if (!first) return 'Invalid event'
+  const field = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)'
+  const hint = ENUM_HINTS[field]
+  if (hint && first.value !== undefined) return `Invalid field '${field}': ${hint}`
+  return `Invalid field '${field}': ${first.value === undefined ? 'required' : first.message.toLowerCase()}`
+}

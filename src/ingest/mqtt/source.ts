@@ -1,0 +1,130 @@
+/**
+ * The MQTT source: subscribes to mqtt.topics on a broker (MQTT 3.1.1 or 5, TLS, username and
+ * password) with the `mqtt` client, QoS 1. The PUBACK for a message is sent only once its event is
+ * committed to the store: mqtt.js sends it when `handleMessage` calls back, one message at a time.
+ * A fixed client id with clean_session false (MQTT 5: a session that never expires) makes the
+ * broker keep what arrives while the bridge is down. While the queue is full the message waits
+ * (no PUBACK, so the broker holds the rest); when a commit fails the connection is dropped without
+ * PUBACK, so the broker delivers the message again. Reconnects back off from reconnect_min_seconds,
+ * doubling up to reconnect_max_seconds. A payload that is not an event is acknowledged (so it does
+ * not block the topic), counted in mcp_rejected_events_total{transport="mqtt",reason} and logged.
+ */
+import { readFileSync } from 'node:fs'
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt'
+import type { Config } from '../../config/schema'
+import type { Logger } from '../../observability/logger'
+import { throttleWarnings } from '../../security/log-throttle'
+import type { Ingestor } from '../accept'
+import { createPayloadDecoder } from './payload'
+
+const T = 'mqtt'
+
+export interface MqttSource {
+  start(): void
+  stop(): Promise<void>
+}
+
+export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping'], maxJsonDepth: number, ingestor: Ingestor, log: Logger): MqttSource {
+  const decode = createPayloadDecoder(mapping, cfg.max_payload_bytes, maxJsonDepth)
+  const warn = throttleWarnings(log)
+  const minMs = cfg.reconnect_min_seconds * 1000
+  const maxMs = cfg.reconnect_max_seconds * 1000
+  let client: MqttClient | undefined
+  let stopping = false
+
+  const waitForSpace = () => new Promise<void>((resolve) => ingestor.onSpace(resolve))
+
+  /** Stores one message; resolves true when its PUBACK may go out. */
+  const store = async (packet: IPublishPacket): Promise<boolean> => {
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)
+    const d = decode(payload)
+    if (d.kind === 'error') {
+      ingestor.countRejected(T, d.reason)
+      warn(`mqtt_${d.reason}`, 'mqtt message is not an event; acknowledged and dropped', { topic: packet.topic, reason: d.reason, message: d.message })
+      return true
+    }
+    for (;;) {
+      if (stopping) return false
+      if (ingestor.isFull()) {
+        await waitForSpace()
+        continue
+      }
+      const out = ingestor.accept(d.value, T)
+      if (out.kind === 'full') continue
+      if (out.kind === 'invalid') {
+        warn(`mqtt_${out.reason}`, 'mqtt message is not a valid event; acknowledged and dropped', { topic: packet.topic, reason: out.reason, field: out.field, message: out.message })
+        return true
+      }
+      const shared = ingestor.commitShared()
+      const c = shared instanceof Promise ? await shared : shared
+      if (c.kind === 'ok') return true
+      log.error('mqtt message could not be stored; reconnecting without PUBACK so the broker delivers it again', { reason: c.reason })
+      return false
+    }
+  }
+
+  const options = (): IClientOptions => {
+    const o: IClientOptions = {
+      clientId: cfg.client_id,
+      clean: cfg.clean_session,
+      protocolVersion: cfg.protocol_version as 4 | 5,
+      keepalive: cfg.keepalive_seconds,
+      reconnectPeriod: minMs,
+      connectTimeout: 10_000,
+      resubscribe: true,
+    }
+    if (cfg.protocol_version === 5 && !cfg.clean_session) o.properties = { sessionExpiryInterval: 0xffffffff }
+    if (cfg.username !== '') o.username = cfg.username
+    if (cfg.password !== '') o.password = cfg.password
+    if (cfg.ca_file !== '') o.ca = readFileSync(cfg.ca_file)
+    return o
+  }
+
+  return {
+    start() {
+      const c = mqtt.connect(cfg.url, options())
+      client = c
+      c.handleMessage = (packet, callback) => {
+        store(packet).then(
+          (ack) => {
+            if (ack) return callback()
+            // No PUBACK: drop the connection; the broker redelivers on the next session.
+            if (!stopping) c.end(true, {}, () => c.reconnect())
+          },
+          (err) => {
+            log.error('mqtt message handling failed', { error: err as Error })
+            if (!stopping) c.end(true, {}, () => c.reconnect())
+          },
+        )
+      }
+      c.on('connect', (connack) => {
+        c.options.reconnectPeriod = minMs
+        log.info('mqtt connected', { broker: redactUrl(cfg.url), sessionPresent: connack.sessionPresent })
+        c.subscribe(cfg.topics, { qos: 1 }, (err, granted) => {
+          if (err) return log.error('mqtt subscribe failed', { error: err })
+          const refused = (granted ?? []).filter((g) => g.qos !== 1 && g.qos !== 0 && g.qos !== 2)
+          if (refused.length > 0) log.error('mqtt broker refused a subscription', { topics: refused.map((g) => g.topic) })
+          else log.info('mqtt subscribed', { topics: cfg.topics, qos: 1 })
+        })
+      })
+      c.on('close', () => {
+        if (stopping) return
+        // Back off: every close without a successful connect in between doubles the wait.
+        c.options.reconnectPeriod = Math.min(maxMs, (c.options.reconnectPeriod ?? minMs) * 2)
+      })
+      c.on('reconnect', () => log.debug('mqtt reconnecting', { in_ms: c.options.reconnectPeriod }))
+      c.on('error', (err) => warn('mqtt_error', 'mqtt connection error', { broker: redactUrl(cfg.url), error: err.message }))
+    },
+    async stop() {
+      stopping = true
+      const c = client
+      client = undefined
+      if (c) await c.endAsync(false).catch(() => undefined)
+    },
+  }
+}
+
+/** The broker URL without credentials (mqtt://user:pass@host). */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@')
+}
