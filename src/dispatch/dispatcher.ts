@@ -17,6 +17,7 @@ import { bodyForSend, type Entry } from './coalesce'
 import { Fifo } from '../queue/fifo'
 import { type Lane, LaneTable, type Source } from './lanes'
 import { type BackoffPolicy, backoffDelay, decide, rateLimitDelay, type SendResult } from './retry-policy'
+import { IlertHealth } from './ilert-health'
 import { TimerHeap } from './timer-heap'
 import { WindowTokenBucket } from './token-bucket'
 
@@ -27,6 +28,11 @@ export interface DispatcherOptions {
   windowMs: number
   marginMs: number
   backoff: BackoffPolicy
+  /** Transient failures in a row that mean ilert is down (default 3). */
+  outageThreshold?: number
+  /** First and longest wait between probes while ilert is down (default 1 s and 30 s). */
+  probeMinMs?: number
+  probeMaxMs?: number
 }
 
 /** How long a dead letter that could not be stored waits before the next try. */
@@ -51,6 +57,7 @@ export class Dispatcher {
   private readonly backoff = new TimerHeap<Lane>()
   private readonly sends: PQueue
   private inFlight = 0
+  private readonly health: IlertHealth
   /** Calls whose dead letter could not be stored yet (a full disk): retried, never sent again. */
   private readonly deadPending = new WeakMap<Entry, { reason: string; lastAnswer: string }>()
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -70,6 +77,7 @@ export class Dispatcher {
     private readonly opts: DispatcherOptions,
   ) {
     this.table = store.table
+    this.health = new IlertHealth({ threshold: opts.outageThreshold ?? 3, minProbeMs: opts.probeMinMs ?? 1000, maxProbeMs: opts.probeMaxMs ?? 30_000 })
     this.global = new WindowTokenBucket(opts.perMinute, opts.windowMs, opts.marginMs)
     this.sends = new PQueue({ concurrency: opts.concurrency })
     store.onEntry(this.onEntry)
@@ -167,9 +175,19 @@ export class Dispatcher {
       }
     }
     let wake = this.backoff.peekDue()
+    // While ilert is down only one probe call is out at a time.
+    let budget = this.opts.concurrency - this.inFlight
+    const probing = this.health.down
+    if (probing) {
+      if (this.health.probeDue(now)) budget = Math.min(budget, 1)
+      else {
+        budget = 0
+        if (this.health.probe === undefined && this.active.length > 0) wake = Math.min(wake, this.health.probeAt)
+      }
+    }
     // Round-robin over integration keys; each visit sends at most one call.
     let idleVisits = 0
-    while (this.active.length > 0 && this.inFlight < this.opts.concurrency && idleVisits < this.active.length) {
+    while (this.active.length > 0 && budget > 0 && idleVisits < this.active.length) {
       const globalAt = this.global.availableAt()
       if (globalAt > now) {
         wake = Math.min(wake, globalAt)
@@ -186,6 +204,8 @@ export class Dispatcher {
       idleVisits = 0
       const next = source.ready.shift()!
       next.queued = false
+      budget--
+      if (probing) this.health.probe = next.entries[0]
       this.send(next, this.global.takePending(now), source.bucket.takePending(now))
       if (source.ready.length > 0) this.active.push(source)
       else source.active = false
@@ -237,6 +257,13 @@ export class Dispatcher {
     lane.inFlight = false
     this.metrics.outRequests.labels(decision.kind).inc()
     let retryAt = 0
+    if (decision.kind !== 'retry') {
+      const downMs = this.health.answered(now)
+      if (downMs > 0) {
+        this.metrics.ilertUp.set(1)
+        this.log.warn('ilert answers again; delivery resumed at the governed rate.', { downSeconds: Math.round(downMs / 1000), pendingCalls: this.table.entries })
+      }
+    }
     switch (decision.kind) {
       case 'success':
         this.metrics.outSuccess.inc(entry.count)
@@ -256,17 +283,24 @@ export class Dispatcher {
         this.log.warn('ilert answered 429; pausing this integration key until its next window.', { delayMs: Math.round(delay) })
         break
       }
-      case 'retry':
+      case 'retry': {
+        const verdict = this.health.failure(entry, now)
+        this.metrics.outRetries.labels(decision.reason).inc()
+        if (verdict.kind === 'outage') {
+          // Not this event's fault: no attempt; it waits in its lane while one probe at a time asks ilert.
+          if (verdict.began) this.beginOutage(verdict.refund, decision.reason, lastAnswerOf(result))
+          break
+        }
         entry.attempts++
         if (entry.attempts >= this.opts.backoff.maxAttempts) {
           retryAt = this.deadLetter(lane, 'attempts_exhausted', lastAnswerOf(result), now)
         } else {
-          this.metrics.outRetries.labels(decision.reason).inc()
           this.store.recordAttempt(lane)
           retryAt = now + backoffDelay(this.opts.backoff, entry.attempts)
           this.log.debug('Delivery failed, will retry.', { reason: decision.reason, attempts: entry.attempts })
         }
         break
+      }
       case 'fail':
         entry.attempts++
         retryAt = this.deadLetter(lane, decision.reason, lastAnswerOf(result), now)
@@ -279,6 +313,18 @@ export class Dispatcher {
       } else this.makeReady(lane)
     }
     this.schedule()
+  }
+
+  /** ilert is down: the attempts the streak that showed it counted are given back. */
+  private beginOutage(refund: Entry[], reason: string, lastAnswer: string): void {
+    for (const e of refund) if (e.attempts > 0) e.attempts--
+    this.metrics.ilertUp.set(0)
+    this.metrics.ilertOutages.inc()
+    this.log.error('ilert is not answering; delivery paused (attempts are not used up), probing with one call at a time until it answers.', {
+      reason,
+      lastAnswer,
+      pendingCalls: this.table.entries,
+    })
   }
 
   /**

@@ -136,6 +136,17 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
       if (sampler) this.set(sampler.deadLetters())
     },
   })
+  const ilertUp = new client.Gauge({
+    name: 'mcp_ilert_up',
+    help: '1 while ilert answers the Events API, 0 during an outage (delivery paused, probing).',
+    registers: [register],
+  })
+  ilertUp.set(1)
+  const ilertOutages = new client.Counter({
+    name: 'mcp_ilert_outages_total',
+    help: 'Times ilert stopped answering (transient failures in a row) and delivery paused.',
+    registers: [register],
+  })
   const tornTails = new client.Counter({
     name: 'mcp_queue_torn_tails_total',
     help: 'Log segments whose torn tail (a write cut short by a crash) was cut off at start.',
@@ -164,6 +175,8 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
     dropped,
     tornTails,
     compactions,
+    ilertUp,
+    ilertOutages,
     queueDepth,
     queueCapacity,
     pending,

@@ -50,6 +50,7 @@ const FaultPatch = TypeCompiler.Compile(
       resetRatio: Num,
       downUntil: Num,
       forceStatus: Num,
+      forceStatusKeys: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 256 }), { maxItems: 1000 }), Type.Null()])),
       hangMs: Num,
       times: Num,
       seed: Num,
@@ -71,7 +72,7 @@ export async function setFaults(ctx: SimContext, req: Request): Promise<Response
     return ilertError(400, `Invalid field '${e?.path.slice(1) ?? '(root)'}': ${e?.message ?? 'invalid'}`)
   }
   const patch: FaultOptions = {}
-  for (const [k, v] of Object.entries(body)) patch[k as keyof FaultOptions] = v ?? undefined
+  for (const [k, v] of Object.entries(body)) (patch as Record<string, unknown>)[k] = v ?? undefined
   ctx.faults.set(patch)
   return json(ctx.faults.current)
 }

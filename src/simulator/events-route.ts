@@ -2,7 +2,8 @@
  * POST /api/events (and the legacy /api/v1/events): the hot path. Per request, in this order:
  *   1. count it (`received`; per key, its fixed rate-limit window: every request naming a key
  *      counts, whatever it is answered, as ilert counts requests, not successes);
- *   2. down period → 503; connection reset (resetRatio); forced status (forceStatus);
+ *   2. down period → 503; connection reset (resetRatio); forced status (forceStatus, optionally
+ *      only for the alert keys in forceStatusKeys);
  *   3. unparseable JSON → 400;
  *   4. over the key's budget in this window → 429 without Retry-After, as ilert;
  *   5. random server error (errorRatio) → errorStatus;
@@ -41,7 +42,7 @@ export function createEventsHandler(ctx: SimContext): (req: Request) => Promise<
   }
 
   const decide = (now: number, body: unknown, parsed: boolean, rec: KeyRecord | undefined, count: number): Response => {
-    const pre = faults.beforeLimit(now)
+    const pre = faults.beforeLimit(now, parsed && typeof body === 'object' && body !== null ? (body as { alertKey?: unknown }).alertKey : undefined)
     if (pre.kind === 'reset') {
       stats.faults++
       return connectionReset()

@@ -22,8 +22,8 @@ export interface FaultInjector {
   set(partial: FaultOptions): void
   /** Restores the faults given at construction and re-seeds the PRNG. */
   reset(): void
-  /** Faults that apply before the rate limit: down period, connection reset, forced status. */
-  beforeLimit(now: number): FaultDecision
+  /** Faults that apply before the rate limit: down period, connection reset, forced status (for `alertKey`'s event). */
+  beforeLimit(now: number, alertKey?: unknown): FaultDecision
   /** Faults that apply to requests within their budget: random server errors. */
   afterLimit(): FaultDecision
   /** How long to hold the response (latency + hang). */
@@ -51,9 +51,10 @@ export function createFaultInjector(initial: FaultOptions): FaultInjector {
       rand = mulberry32(seedOf(f))
       errorDecision = statusDecision(f)
     },
-    beforeLimit(now) {
+    beforeLimit(now, alertKey) {
       hangNow = 0
       if (f.downUntil !== undefined && now < f.downUntil) return DOWN
+      if (f.forceStatusKeys !== undefined && !(typeof alertKey === 'string' && f.forceStatusKeys.includes(alertKey))) return NONE
       if (f.times !== undefined) {
         if (f.times <= 0) return NONE
         f = { ...f, times: f.times - 1 }

@@ -17,6 +17,8 @@ export interface FaultOptions {
   downUntil?: number
   /** Answer every event with this status (400..599), without processing it. */
   forceStatus?: number
+  /** When set, forceStatus applies only to events with one of these alert keys (one event failing while others succeed). */
+  forceStatusKeys?: string[]
   /** Delays the response this long (client timeout tests). The event is processed first, as a slow server would. */
   hangMs?: number
   /**

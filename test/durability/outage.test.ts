@@ -93,3 +93,35 @@ test('store full on disk: acknowledgements stop (HTTP 503 storage_full, TCP erro
     await stack.stop()
   }
 })
+
+test('an outage longer than the whole retry schedule: no attempts used up, nothing dead-lettered, everything delivered once ilert is back', async () => {
+  // Default-like retries (5 attempts) scaled down: the schedule runs out in well under a second,
+  // ilert stays down for 3 s.
+  const stack = await startStack({
+    config: {
+      queue: { durable: true, path: tmp() },
+      retries: { max_attempts: 5, base_interval_seconds: 0.02, max_interval_seconds: 0.1 },
+      rate_limit: { per_key_per_minute: 1000, per_minute: 1000 },
+      ilert: { timeout_seconds: 0.5 },
+    },
+    sim: { rateLimit: { perKey: 0 }, faults: { downUntil: Date.now() + 3000 } },
+  })
+  try {
+    const events = Array.from({ length: 40 }, (_, i) => ({ alert_key: `long-${i}`, summary: 'still down' }))
+    expect((await postEvents(stack, events)).status).toBe(202)
+    await waitFor('the outage noticed', async () => (await stack.metric('mcp_ilert_up')) === 0, 5_000)
+    expect(await stack.metric('mcp_ilert_outages_total')).toBe(1)
+    // While down, one probe at a time: far fewer calls than 40 events × 5 attempts.
+    await Bun.sleep(1500)
+    const during = stack.sim.stats().received
+    expect(during).toBeLessThan(20)
+    await waitFor('ilert back and every alert delivered', () => stack.sim.alerts().length === 40, 40_000)
+    expect(await stack.metric('mcp_out_failed_total')).toBe(0)
+    expect(stack.app.deadLetters.size).toBe(0)
+    expect(await stack.metric('mcp_ilert_up')).toBe(1)
+    expect(stack.log.lines.some((l) => l.includes('ilert is not answering; delivery paused'))).toBe(true)
+    expect(stack.log.lines.some((l) => l.includes('ilert answers again'))).toBe(true)
+  } finally {
+    await stack.stop()
+  }
+}, 60_000)

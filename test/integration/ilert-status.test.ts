@@ -20,7 +20,7 @@ beforeAll(async () => {
   })
 })
 afterEach(() => {
-  stack.sim.setFaults({ forceStatus: undefined, errorRatio: 0, resetRatio: 0, hangMs: 0, times: undefined })
+  stack.sim.setFaults({ forceStatus: undefined, forceStatusKeys: undefined, errorRatio: 0, resetRatio: 0, hangMs: 0, times: undefined })
 })
 afterAll(() => stack.stop())
 
@@ -105,12 +105,20 @@ describe('ilert answers', () => {
     expect(await stack.metric('mcp_out_retries_total', { reason: 'network' })).toBe(before + 2)
   })
 
-  test('out of attempts: moved to the dead letters as attempts_exhausted, never silently dropped', async () => {
-    stack.sim.setFaults({ forceStatus: 503 })
+  test('out of attempts: one event failing while others succeed is dead-lettered as attempts_exhausted, never silently dropped', async () => {
     const before = await stack.metric('mcp_out_failed_total', { reason: 'attempts_exhausted' })
-    const key = await send()
-    await waitFor('exhausted', async () => (await stack.metric('mcp_out_failed_total', { reason: 'attempts_exhausted' })) === before + 1, 15_000)
+    const key = `status-${n + 1}`
+    stack.sim.setFaults({ forceStatus: 503, forceStatusKeys: [key] })
+    expect(await send()).toBe(key)
+    // Other events keep succeeding meanwhile: ilert is up, the failure is this event's own.
+    const others: string[] = []
+    while ((await stack.metric('mcp_out_failed_total', { reason: 'attempts_exhausted' })) === before) {
+      others.push(await send())
+      await Bun.sleep(30)
+      if (others.length > 300) throw new Error('never exhausted')
+    }
     const dl = (await (await fetch(`${stack.bound.http.url}/admin/dead-letters`)).json()) as any
     expect(dl.items.find((d: any) => d.event.alertKey === key)).toMatchObject({ reason: 'attempts_exhausted', attempts: 4 })
+    await waitFor('the others delivered', async () => (await alertsFor(others.at(-1)!)).length === 1)
   })
 })
