@@ -123,8 +123,11 @@ export const ConfigSchema = Type.Object(
         capacity: Positive(65_536, { maximum: 16_777_216 }),
         /** Store every event on disk (SQLite, WAL) before acknowledging it. */
         durable: Type.Boolean({ default: true }),
-        /** Directory of the durable store (created if missing). */
-        path: Type.String({ default: './mcp-ilert-data', minLength: 1 }),
+        /**
+         * Directory of the durable store (created if missing). The loader fills the default from the
+         * environment: $STATE_DIRECTORY, else ~/.local/state/mcp-ilert, else this one (data-dir.ts).
+         */
+        path: Type.String({ default: '/var/lib/mcp-ilert', minLength: 1 }),
         /** fsync policy: normal survives a process crash, full also a power loss, off neither. */
         sync: Type.Union([Type.Literal('normal'), Type.Literal('full'), Type.Literal('off')], { default: 'normal' }),
         /** Upper bound on the store's size in bytes (0 = the disk's size); beyond it ingest answers storage_full. */

@@ -60,10 +60,11 @@ describe.skipIf(!NODE)('bin/mcp-ilert.cjs', () => {
       expect(r).toEqual({ stdout: `mcp-ilert ${PKG_VERSION}\n`, stderr: '', code: 0 })
     })
 
-    test('--check-config examples/config.full.yaml', async () => {
+    test('--check-config examples/config.full.yaml (its TLS files do not exist here: exit 2, all reported)', async () => {
       const r = await node([LAUNCHER, '--check-config', 'examples/config.full.yaml'])
-      expect(r.code).toBe(0)
-      expect(r.stdout).toContain('configuration OK (examples/config.full.yaml)')
+      expect(r.code).toBe(2)
+      expect(r.stdout).toContain('2 problem(s) would stop the start (see stderr) (examples/config.full.yaml)')
+      expect(r.stderr).toContain('error: tls.cert_file: cannot read /etc/ssl/certs/mcp.pem')
       expect(r.stdout).toContain('api_key: "[set, 26 chars]"')
       expect(r.stdout).not.toContain('XXXXXXXX')
       expect(r.stdout.trimEnd().endsWith('rest_per_minute: 120')).toBe(true) // all of it (mcp is the last section), not cut off by the exit
