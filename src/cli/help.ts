@@ -36,6 +36,8 @@ Usage:
   mcp-ilert simulator [args...]      run the bundled ilert simulator
   mcp-ilert dead-letters list|replay|purge [--config FILE] [--id N|--all]
                                      inspect, replay or purge undeliverable events (durable store)
+  mcp-ilert healthcheck [--config FILE]
+                                     probe the running bridge's /healthz on its configured port and scheme
   mcp-ilert --help | --version
 
 Options:

@@ -50,6 +50,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<C
       return exit(EXIT_OK)
     case 'simulator':
       return runSimulator(cmd.argv)
+    case 'healthcheck':
+      return exit(await (await import('./healthcheck')).runHealthcheck(cmd.argv, io))
     case 'dead-letters':
       return exit((await import('./dead-letters')).runDeadLetters(cmd.argv, io))
     case 'check-config': {
