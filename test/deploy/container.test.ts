@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { createSimulator } from '../../src/simulator/simulator'
 import { REPO_ROOT } from '../config/fixtures'
 import { aptTool } from '../helpers/apt-tool'
-import { logProcess } from '../helpers/log-process'
+import { childOf, logProcess } from '../helpers/log-process'
 import { releaseBinary } from '../helpers/release-binary'
 
 interface Image {
@@ -140,9 +140,8 @@ describe('container image entrypoint (read-only root, unprivileged user, data vo
       expect(hc.stdout.toString()).toBe(`healthy: http://127.0.0.1:${port}/healthz\n`)
     } finally {
       // `docker stop` signals the container's process, not bwrap (which would not forward it).
-      const bridge = Number(Bun.spawnSync(['pgrep', '-P', String(p.proc.pid)]).stdout.toString().trim())
-      expect(bridge).toBeGreaterThan(0)
-      process.kill(bridge, 'SIGTERM')
+      const bridge = childOf(p.proc.pid)
+      process.kill(bridge ?? p.proc.pid, 'SIGTERM')
       expect(await p.proc.exited).toBe(0)
       expect(p.stderr()).toContain('"Drained; stopped."')
     }

@@ -35,3 +35,10 @@ export function logProcess(cmd: string[], opts: { env: Record<string, string | u
     },
   }
 }
+
+/** The one child of `pid` (the command bwrap runs), or undefined once it is gone. */
+export function childOf(pid: number): number | undefined {
+  const out = Bun.spawnSync(['pgrep', '-P', String(pid)]).stdout.toString().trim()
+  const child = Number(out.split('\n')[0])
+  return Number.isInteger(child) && child > 1 ? child : undefined
+}
