@@ -16,6 +16,7 @@ import { bodyForSend } from './coalesce'
 import { Fifo } from '../queue/fifo'
 import { type Lane, LaneTable, type Source } from './lanes'
 import { type BackoffPolicy, backoffDelay, decide, rateLimitDelay, type SendResult } from './retry-policy'
+import { createRetryLog, type RetryLog } from './retry-log'
 import { TimerHeap } from './timer-heap'
 import { WindowTokenBucket } from './token-bucket'
 
@@ -41,6 +42,7 @@ export interface DispatcherStats {
 
 export class Dispatcher {
   private readonly table: LaneTable
+  private readonly retryLog: RetryLog
   private readonly global: WindowTokenBucket
   private readonly active = new Fifo<Source>()
   private readonly backoff = new TimerHeap<Lane>()
@@ -64,6 +66,7 @@ export class Dispatcher {
     private readonly opts: DispatcherOptions,
   ) {
     this.table = new LaneTable({ perKey: opts.perKeyPerMinute, windowMs: opts.windowMs, marginMs: opts.marginMs })
+    this.retryLog = createRetryLog(log)
     this.global = new WindowTokenBucket(opts.perMinute, opts.windowMs, opts.marginMs)
     this.sends = new PQueue({ concurrency: opts.concurrency })
     queue.onData(() => this.schedule())
@@ -222,6 +225,7 @@ export class Dispatcher {
         if (result.kind === 'status' && result.correlationId) {
           this.log.debug('Event delivered.', { alertKey: entry.body.alertKey, events: entry.count, correlationId: result.correlationId, ms: Math.round(now - startedAt) })
         }
+        this.retryLog.delivered()
         this.queue.complete(entry.ids)
         this.table.completeHead(lane)
         break
@@ -243,7 +247,7 @@ export class Dispatcher {
           this.metrics.outRetries.labels(decision.reason).inc()
           this.queue.recordAttempts(entry.ids, entry.attempts)
           retryAt = now + backoffDelay(this.opts.backoff, entry.attempts)
-          this.log.debug('Delivery failed, will retry.', { reason: decision.reason, attempts: entry.attempts })
+          this.retryLog.retry(decision.reason, entry.body.alertKey, entry.attempts, retryAt - now, result)
         }
         break
       case 'fail':
