@@ -2,8 +2,15 @@
 /**
  * npm/npx launcher: the bridge is TypeScript run by Bun, but `npx mcp-ilert` starts Node. This finds
  * the Bun binary shipped by the `bun` npm dependency (or `bun` on PATH), runs src/main.ts with it,
- * forwards SIGINT/SIGTERM/SIGHUP once each, and exits with the child's code (128+N if it died of signal N).
- * Plain CommonJS with no dependencies so it works on any Node >= 18.
+ * and makes sure the bridge never outlives it:
+ *  - SIGINT/SIGTERM/SIGHUP sent to this PID are forwarded once each (the bridge drains as usual);
+ *  - the bridge stays in our process group (no `detached`), so a terminal's Ctrl-C or a group kill
+ *    reaches it directly too;
+ *  - we hold the write end of a pipe on the bridge's fd 3 (MCPILERT_LIFELINE_FD=3): if we die without a
+ *    word (kill -9, OOM killer), the kernel closes it and the bridge drains and exits on EOF;
+ *  - under `npx` (npm_command=exec) we also watch our own parent: if npm dies, we stop the bridge.
+ * Exits with the child's code (128+N if it died of signal N).
+ * Plain CommonJS with no dependencies so it works on any Node the engines field allows.
  */
 'use strict'
 const { spawn } = require('node:child_process')
@@ -17,6 +24,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP']
 const DEDUPE_MS = 250
 /** The npm package ships a small placeholder bun.exe that its postinstall replaces with the real binary. */
 const MIN_BINARY_BYTES = 1024 * 1024
+/** How often, under npx, we check that npm (our parent) is still there. */
+const PARENT_POLL_MS = 1000
 
 /** The `bun` dependency's binary if its postinstall ran, else `bun` from PATH. */
 function findBun() {
@@ -47,11 +56,17 @@ function explain(bun, err) {
 
 function main() {
   const bun = findBun()
-  // Own process group (not on Windows, where that opens a console), so signals reach Bun only via us: once.
   const child = spawn(bun.path, [MAIN, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    detached: process.platform !== 'win32',
+    // fd 3: the lifeline. The bridge reads it and never gets data; EOF means we are gone.
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+    env: { ...process.env, MCPILERT_LIFELINE_FD: '3' },
   })
+  // The pipe must not keep our event loop alive, nor its errors (EPIPE once the child is gone) kill us.
+  const lifeline = child.stdio[3]
+  if (lifeline) {
+    lifeline.on('error', () => {})
+    if (typeof lifeline.unref === 'function') lifeline.unref()
+  }
   const last = {}
   const forward = (signal) => {
     const now = Date.now()
@@ -64,6 +79,13 @@ function main() {
     }
   }
   for (const signal of SIGNALS) process.on(signal, forward)
+  if (process.env.npm_command === 'exec' && process.platform !== 'win32') {
+    const parent = process.ppid
+    const timer = setInterval(() => {
+      if (process.ppid !== parent) forward('SIGTERM')
+    }, PARENT_POLL_MS)
+    timer.unref()
+  }
   child.on('error', (err) => {
     explain(bun, err)
     process.exit(127)

@@ -4,6 +4,7 @@
  * bind port 0); stop() stops accepting, drains within the deadline and reports what remained.
  */
 import type { Server } from 'bun'
+import { resolve as resolvePath } from 'node:path'
 import { Registry } from './observability/prom'
 import type { Config } from './config/schema'
 import { Dispatcher } from './dispatch/dispatcher'
@@ -32,7 +33,8 @@ import { createSecurityContext, type SecurityContext } from './security/context'
 import { createHttpGate } from './security/http-gate'
 import { throttleWarnings } from './security/log-throttle'
 import { loadTls } from './security/tls'
-import { USER_AGENT } from './version'
+import { maskUrl } from './config/mask'
+import { REVISION, USER_AGENT, VERSION } from './version'
 
 export interface AppOptions {
   logger?: Logger
@@ -221,6 +223,10 @@ export class App {
     if (this.queues.migrated > 0) this.log.warn('Moved the undelivered events of a 0.1 store (queue.sqlite) into the write-ahead log.', { events: this.queues.migrated })
     this.dispatcher.schedule()
     this.log.info('mcp-ilert started.', {
+      version: VERSION,
+      revision: REVISION,
+      queue: this.store.kind === 'durable' ? { mode: 'durable', path: resolvePath(c.queue.path), sync: c.queue.sync } : { mode: 'memory' },
+      ilert: maskUrl(c.ilert.api_url),
       http: bound.http.url,
       tcp: bound.tcp?.port,
       ...(bound.syslog ? { syslog: bound.syslog } : {}),

@@ -1,6 +1,7 @@
 /**
  * Process entry point: parse the command line, load the config once, start the App (and the
- * bundled ilert simulator when no ilert key is configured), drain on SIGTERM/SIGINT, and reload
+ * bundled ilert simulator when no ilert key is configured), drain on SIGTERM/SIGINT or when the
+ * npm launcher's lifeline closes (a second signal forces the exit; cli/shutdown.ts), and reload
  * TLS certificates on SIGHUP.
  * Everything else lives in modules that never read process.env themselves.
  */
@@ -8,6 +9,7 @@ import { App } from './app'
 import { runCli } from './cli/run'
 import type { Config } from './config/schema'
 import { createLogger } from './observability/logger'
+import { createShutdown, LIFELINE_ENV, watchLifeline } from './cli/shutdown'
 import { QueueLockedError } from './queue/wal/queue-lock'
 
 /** Integration key the embedded simulator accepts; it is not a real ilert key. */
@@ -35,8 +37,9 @@ async function main(): Promise<number | undefined> {
   if (!config.ilert.integration_key && !config.ilert.webhook_key) {
     log.warn('No ilert.integration_key configured: only events that carry their own integration_key can be delivered.')
   }
-  const app = new App(config, { logger: log, defaultMetrics: true })
+  let app: App
   try {
+    app = new App(config, { logger: log, defaultMetrics: true })
     const bound = await app.start()
     if (r.embedded && config.mcp.enabled) {
       log.info('MCP endpoint ready for agents, acting on the simulator\'s demo organization.', { mcp: `${bound.http.url}/mcp`, authorization: 'Bearer sim-user-key' })
@@ -48,17 +51,24 @@ async function main(): Promise<number | undefined> {
     await simulator?.stop()
     return err instanceof QueueLockedError ? 2 : 1
   }
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    log.info('Stopping: no new events accepted, draining the queue.', { signal, deadlineSeconds: config.dispatch.drain_timeout_seconds })
-    await app.stop()
-    await simulator?.stop()
-    process.exit(0)
-  }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  process.on('SIGINT', () => void shutdown('SIGINT'))
+  const shutdown = createShutdown({
+    log,
+    drain: async () => {
+      await app.stop()
+      await simulator?.stop()
+    },
+    undelivered: () => {
+      const s = app.dispatcher.stats()
+      return s.pendingEvents
+    },
+    durable: app.store.kind === 'durable',
+    drainSeconds: config.dispatch.drain_timeout_seconds,
+    exit: (code) => process.exit(code),
+  })
+  process.on('SIGTERM', () => shutdown.trigger('SIGTERM'))
+  process.on('SIGINT', () => shutdown.trigger('SIGINT'))
+  const lifeline = Number(process.env[LIFELINE_ENV])
+  if (Number.isInteger(lifeline) && lifeline > 2) watchLifeline(lifeline, () => shutdown.trigger('launcher_gone'), log)
   // Certificate rotation without a restart: new connections get the new files, open ones stay.
   process.on('SIGHUP', () => void app.reloadTls())
   return undefined

@@ -12,6 +12,7 @@ export type CliCommand =
   | { kind: 'simulator'; argv: string[] }
   | { kind: 'dead-letters'; argv: string[] }
   | { kind: 'send'; argv: string[] }
+  | { kind: 'healthcheck'; argv: string[] }
   | { kind: 'error'; message: string }
 
 const KNOWN_FLAGS = ['--config', '-c', '--check-config', '--help', '-h', '--version', '-v']
@@ -21,6 +22,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   if (argv[0] === 'simulator') return { kind: 'simulator', argv: argv.slice(1) }
   if (argv[0] === 'dead-letters') return { kind: 'dead-letters', argv: argv.slice(1) }
   if (argv[0] === 'send') return { kind: 'send', argv: argv.slice(1) }
+  if (argv[0] === 'healthcheck') return { kind: 'healthcheck', argv: argv.slice(1) }
   const end = argv.indexOf('--')
   const args = end === -1 ? argv : argv.slice(0, end)
   if (args.includes('--help') || args.includes('-h')) return { kind: 'help' }

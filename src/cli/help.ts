@@ -38,6 +38,8 @@ Usage:
                                      inspect, replay or purge undeliverable events (durable store)
   mcp-ilert send [--url URL | --tcp HOST:PORT] --summary TEXT [--priority N] [--alert-key K] [--resolve] ...
                                   (or NDJSON events on stdin; exit 0 accepted, 3 rejected, 4 unreachable; send --help)
+  mcp-ilert healthcheck [--config FILE]
+                                     probe the running bridge's /healthz on its configured port and scheme
   mcp-ilert --help | --version
 
 Options:
@@ -53,10 +55,13 @@ Configuration:
   Maps take JSON: MCP_ILERT_MAPPING_PRIORITY_MAP='{"1":"critical","2":"high"}'. Empty variables are ignored.
   With no ilert key (api_key, integration_key, webhook_key) and no ilert.api_url set, events go to a
   bundled ilert simulator, not to ilert.
+  queue.path (the durable queue) defaults to $STATE_DIRECTORY (systemd), else $XDG_STATE_HOME/mcp-ilert
+  or ~/.local/state/mcp-ilert, else /var/lib/mcp-ilert; the start refuses one it cannot write.
   Every key, its default and what it does: examples/config.local.yaml. See also README.md, sections
   "Quick start" and "Configuration".
 
-Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or configuration.
+Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or configuration (--check-config: any error),
+  130 a second Ctrl-C forced the exit during the drain.
 
 Environment variables:
 ${envTable()}

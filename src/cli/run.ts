@@ -4,7 +4,8 @@
  * config back, so the entry point does:
  *   const r = await runCli(process.argv.slice(2), io)
  *   if (r.kind === 'exit') process.exit(r.code); else startApp(r.config, r.embedded, r.warnings)
- * Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or configuration.
+ * Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or configuration (including a config this
+ * machine cannot run: unwritable queue.path, unreadable TLS files; see config/preflight.ts).
  */
 import { loadConfig } from '../config/load'
 import { usesEmbeddedSimulator } from '../config/embedded'
@@ -14,6 +15,7 @@ import { checkReport } from './check'
 import { usageText } from './help'
 import { processIo, type CliIo } from './io'
 import { versionLine } from '../version'
+import { preflight } from '../config/preflight'
 
 export type CliOutcome = { kind: 'exit'; code: number } | { kind: 'run'; config: Config; embedded: boolean; warnings: string[] }
 
@@ -23,26 +25,14 @@ export const EXIT_USAGE = 2
 
 const exit = (code: number): CliOutcome => ({ kind: 'exit', code })
 
-/** Module path of the simulator's CLI, computed so this file type-checks whether or not it exists yet. */
-const SIMULATOR_CLI: string = '../simulator/cli'
-
 /**
  * Contract with src/simulator/cli.ts: `runSimulatorCli(argv)` resolves with the exit code once the
  * simulator has stopped (the caller exits the process with it right away).
  */
-async function runSimulator(argv: string[], io: CliIo): Promise<CliOutcome> {
-  let mod: { runSimulatorCli?: unknown }
-  try {
-    mod = (await import(SIMULATOR_CLI)) as { runSimulatorCli?: unknown }
-  } catch (e) {
-    io.stderr.write(`mcp-ilert: the simulator is not available in this build (${(e as Error).message})\n`)
-    return exit(EXIT_FAILURE)
-  }
-  if (typeof mod.runSimulatorCli !== 'function') {
-    io.stderr.write('mcp-ilert: the simulator module does not export runSimulatorCli\n')
-    return exit(EXIT_FAILURE)
-  }
-  const code: unknown = await mod.runSimulatorCli(argv)
+async function runSimulator(argv: string[]): Promise<CliOutcome> {
+  // A literal path, so `bun build --compile` bundles the simulator into release binaries.
+  const { runSimulatorCli } = await import('../simulator/cli')
+  const code: unknown = await runSimulatorCli(argv)
   return exit(typeof code === 'number' ? code : EXIT_OK)
 }
 
@@ -59,7 +49,9 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<C
       io.stdout.write(`${versionLine()}\n`)
       return exit(EXIT_OK)
     case 'simulator':
-      return runSimulator(cmd.argv, io)
+      return runSimulator(cmd.argv)
+    case 'healthcheck':
+      return exit(await (await import('./healthcheck')).runHealthcheck(cmd.argv, io))
     case 'dead-letters':
       return exit(await (await import('./dead-letters')).runDeadLetters(cmd.argv, io))
     case 'send':
@@ -70,9 +62,13 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<C
         io.stderr.write(`mcp-ilert: invalid configuration: ${r.message}\n`)
         return exit(EXIT_USAGE)
       }
+      // Every problem at once: the loader's warnings, then what the machine says about this config.
+      const problems = preflight(r.config, { embedded: usesEmbeddedSimulator(r.config, r.sources) })
       for (const w of r.warnings) io.stderr.write(`warning: ${w}\n`)
-      io.stdout.write(checkReport(r.config, r.sources))
-      return exit(EXIT_OK)
+      for (const p of problems) io.stderr.write(`${p.severity}: ${p.message}\n`)
+      const errors = problems.filter((p) => p.severity === 'error').length
+      io.stdout.write(checkReport(r.config, r.sources, errors))
+      return exit(errors > 0 ? EXIT_USAGE : EXIT_OK)
     }
     case 'run': {
       const r = loadConfig({ ...(cmd.configFile !== undefined ? { file: cmd.configFile } : {}), env: io.env })
@@ -80,7 +76,12 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<C
         io.stderr.write(`mcp-ilert: invalid configuration: ${r.message}\n`)
         return exit(EXIT_USAGE)
       }
-      return { kind: 'run', config: r.config, embedded: usesEmbeddedSimulator(r.config, r.sources), warnings: r.warnings }
+      const embedded = usesEmbeddedSimulator(r.config, r.sources)
+      // Refuse to start on what would fail later (an unwritable queue.path, a missing TLS file): one line each.
+      const errors = preflight(r.config, { embedded }).filter((p) => p.severity === 'error')
+      for (const e of errors) io.stderr.write(`mcp-ilert: cannot start: ${e.message}\n`)
+      if (errors.length > 0) return exit(EXIT_USAGE)
+      return { kind: 'run', config: r.config, embedded, warnings: r.warnings }
     }
   }
 }

@@ -17,6 +17,7 @@ import { describeProblem, jsonPointerToPath, showValue } from './describe'
 import { checkSemantics } from './semantic'
 import { getPath, setPath } from './paths'
 import { mergeTokensFile, secretFileWarnings } from './secret-files'
+import { defaultDataDir } from './data-dir'
 
 export type ValueSource = { kind: 'file' } | { kind: 'env'; variable: string }
 
@@ -92,6 +93,9 @@ export function loadConfig(opts: LoadOptions): LoadResult {
   }
   const envIssue = checkShape(raw) // env JSON maps can carry unknown keys too
   if (envIssue) return shapeError(envIssue)
+
+  // queue.path's default depends on where it runs ($STATE_DIRECTORY, HOME): see data-dir.ts.
+  if (getPath(raw, ['queue', 'path']) === undefined) setPath(raw, ['queue', 'path'], defaultDataDir(opts.env ?? {}))
 
   const written = CONFIG_LEAVES.filter((l) => l.kind === 'record' && sources.values[l.dotted]).map((l) => ({ l, v: structuredClone(getPath(raw, l.path)) }))
   const config = Value.Default(ConfigSchema, raw) as Mapping

@@ -67,3 +67,17 @@ export function secretValues(config: Config): string[] {
   out.push(...urlCredentials(config.ilert.api_url))
   return out
 }
+
+/** A URL for logs: user, password and query values masked (an ilert URL may carry a key in either). */
+export function maskUrl(url: string): string {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return '[unparseable URL]'
+  }
+  if (u.username) u.username = '***'
+  if (u.password) u.password = '***'
+  for (const k of [...u.searchParams.keys()]) u.searchParams.set(k, '***')
+  return u.toString().replace(/%2A%2A%2A/g, '***')
+}

@@ -128,8 +128,12 @@ export const ConfigSchema = Type.Object(
         capacity: Positive(65_536, { maximum: 16_777_216 }),
         /** Keep every accepted event in the write-ahead log before acknowledging it. */
         durable: Type.Boolean({ default: true }),
-        /** Directory of the durable store (created if missing); one bridge per directory. */
-        path: Type.String({ default: './mcp-ilert-data', minLength: 1 }),
+        /**
+         * Directory of the durable store (created if missing); one bridge per directory. The loader
+         * fills the default from the environment: $STATE_DIRECTORY, else ~/.local/state/mcp-ilert,
+         * else this one (data-dir.ts).
+         */
+        path: Type.String({ default: '/var/lib/mcp-ilert', minLength: 1 }),
         /**
          * full: the fdatasync covering an event is done before its acknowledgement (survives power
          * loss and kill -9); normal: written to the OS before it (survives a process crash, not power

@@ -18,6 +18,7 @@ import { Fifo } from '../queue/fifo'
 import { type Lane, LaneTable, type Source } from './lanes'
 import { type BackoffPolicy, backoffDelay, decide, rateLimitDelay, type SendResult } from './retry-policy'
 import { IlertHealth } from './ilert-health'
+import { createRetryLog, type RetryLog } from './retry-log'
 import { TimerHeap } from './timer-heap'
 import { WindowTokenBucket } from './token-bucket'
 
@@ -52,6 +53,7 @@ export interface DispatcherStats {
 
 export class Dispatcher {
   private readonly table: LaneTable
+  private readonly retryLog: RetryLog
   private readonly global: WindowTokenBucket
   private readonly active = new Fifo<Source>()
   private readonly backoff = new TimerHeap<Lane>()
@@ -78,6 +80,7 @@ export class Dispatcher {
   ) {
     this.table = store.table
     this.health = new IlertHealth({ threshold: opts.outageThreshold ?? 3, minProbeMs: opts.probeMinMs ?? 1000, maxProbeMs: opts.probeMaxMs ?? 30_000 })
+    this.retryLog = createRetryLog(log)
     this.global = new WindowTokenBucket(opts.perMinute, opts.windowMs, opts.marginMs)
     this.sends = new PQueue({ concurrency: opts.concurrency })
     store.onEntry(this.onEntry)
@@ -271,6 +274,7 @@ export class Dispatcher {
         if (result.kind === 'status' && result.correlationId) {
           this.log.debug('Event delivered.', { alertKey: entry.body.alertKey, events: entry.count, correlationId: result.correlationId, ms: Math.round(now - startedAt) })
         }
+        this.retryLog.delivered()
         this.store.completeHead(lane)
         break
       case 'rate_limited': {
@@ -297,7 +301,7 @@ export class Dispatcher {
         } else {
           this.store.recordAttempt(lane)
           retryAt = now + backoffDelay(this.opts.backoff, entry.attempts)
-          this.log.debug('Delivery failed, will retry.', { reason: decision.reason, attempts: entry.attempts })
+          this.retryLog.retry(decision.reason, entry.body.alertKey, entry.attempts, retryAt - now, result)
         }
         break
       }

@@ -4,6 +4,7 @@
  * Label values are bounded enums (transport, reason), never keys or free text.
  */
 import * as client from './prom'
+import { REVISION, RUNTIME, VERSION } from '../version'
 
 /** Where an event came in: our HTTP/TCP/MCP, ilert's Events API, Alertmanager, syslog, MQTT. */
 export type Transport = 'http' | 'tcp' | 'mcp' | 'ilert_events' | 'alertmanager' | 'syslog' | 'mqtt'
@@ -22,8 +23,27 @@ export interface GaugeSampler {
   diskBytes(): number
 }
 
+/**
+ * Label values created at 0 on start, so `increase(x[5m]) > 0` sees the first failure after a
+ * restart (a series that appears with value 1 has no increase). Status-code reasons are an open
+ * set; these are the ones ilert answers with in practice (others appear on first use).
+ */
+export const KNOWN_LABELS = {
+  rejected: ['invalid_json', 'invalid_utf8', 'schema', 'missing_integration_key', 'unknown_priority', 'queue_full', 'storage_full', 'storage_error', 'json_too_deep', 'body_too_large', 'too_many_events', 'line_too_long', 'too_many_requests', 'too_many_requests_per_peer', 'too_many_connections', 'too_many_connections_per_peer', 'body_timeout'],
+  failed: ['attempts_exhausted', 'status_400', 'status_401', 'status_403', 'status_404', 'status_413', 'status_422'],
+  retries: ['timeout', 'connect_timeout', 'network', 'status_408', 'status_500', 'status_502', 'status_503', 'status_504', 'status_429'],
+  requests: ['success', 'retry', 'rate_limited', 'fail'],
+  dropped: ['shutdown_deadline', 'dead_letter_overflow', 'replay_invalid'],
+} as const
+
+/** prom-client defaults that are gauges named *_total, which `promtool check metrics` rejects. */
+const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']
+
 export function createMetrics(register = new client.Registry(), withDefaults = true) {
-  if (withDefaults) client.collectDefaultMetrics({ register })
+  if (withDefaults) {
+    client.collectDefaultMetrics({ register })
+    for (const name of MISNAMED_DEFAULTS) register.removeSingleMetric(name)
+  }
   let sampler: GaugeSampler | undefined
   const inEvents = new client.Counter({
     name: 'mcp_in_events_total',
@@ -157,7 +177,21 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
     help: 'Checkpoints written to compact the durable log.',
     registers: [register],
   })
-  for (const t of TRANSPORTS) inEvents.labels(t).inc(0)
+  const buildInfo = new client.Gauge({
+    name: 'mcp_build_info',
+    help: 'Always 1; the labels say which build is running (version, git revision, runtime).',
+    labelNames: ['version', 'revision', 'runtime'],
+    registers: [register],
+  })
+  buildInfo.labels(VERSION, REVISION, RUNTIME).set(1)
+  for (const t of TRANSPORTS) {
+    inEvents.labels(t).inc(0)
+    for (const r of KNOWN_LABELS.rejected) rejected.labels(t, r).inc(0)
+  }
+  for (const r of KNOWN_LABELS.failed) outFailed.labels(r).inc(0)
+  for (const r of KNOWN_LABELS.retries) outRetries.labels(r).inc(0)
+  for (const o of KNOWN_LABELS.requests) outRequests.labels(o).inc(0)
+  for (const r of KNOWN_LABELS.dropped) dropped.labels(r).inc(0)
   return {
     register,
     setSampler(s: GaugeSampler) {
@@ -181,6 +215,7 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
     queueCapacity,
     pending,
     deadLetters,
+    buildInfo,
   }
 }
 

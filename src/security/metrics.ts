@@ -6,7 +6,8 @@
  */
 import { Counter, type Registry } from '../observability/prom'
 
-export type AuthFailureReason = 'missing' | 'malformed' | 'invalid' | 'forbidden' | 'timeout' | 'untrusted_certificate'
+export const AUTH_FAILURE_REASONS = ['missing', 'malformed', 'invalid', 'forbidden', 'timeout', 'untrusted_certificate'] as const
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number]
 export type AuthTransport = 'http' | 'tcp' | 'metrics'
 
 export interface SecurityMetrics {
@@ -22,7 +23,9 @@ function counter<L extends string>(register: Registry, name: string, help: strin
 
 export function createSecurityMetrics(register: Registry): SecurityMetrics {
   const authFailures = counter(register, 'mcp_auth_failures_total', 'Failed inbound authentications, by transport and reason.', ['transport', 'reason'])
-  for (const t of ['http', 'tcp'] as const) authFailures.labels(t, 'invalid').inc(0)
+  // Every label set at 0 from the start, so an alert's increase() sees the first failure.
+  for (const t of ['http', 'tcp', 'metrics'] as const) for (const r of AUTH_FAILURE_REASONS) authFailures.labels(t, r).inc(0)
   const tlsReloads = counter(register, 'mcp_tls_reloads_total', 'Certificate reloads on SIGHUP, by outcome (ok, error).', ['outcome'])
+  for (const o of ['ok', 'error']) tlsReloads.labels(o).inc(0)
   return { authFailures, tlsReloads }
 }

@@ -18,6 +18,9 @@ async function cli(argv: string[], env: Record<string, string> = {}) {
   return { outcome, stdout, stderr }
 }
 
+/** The seed's full config without its tls section, whose files do not exist on this machine. */
+const SEED_NO_TLS = SEED_FULL.replace(/^tls:\n(  .*\n)+/m, '')
+
 const API_KEY = 'api-key-secret-0123456789'
 const INTEGRATION_KEY = 'il1int-secret-abcdef'
 
@@ -46,7 +49,7 @@ describe('runCli', () => {
 
   describe('--check-config', () => {
     test('valid: exit 0, masked YAML on stdout, warnings on stderr', async () => {
-      const r = await cli(['--check-config', tempFile(SEED_FULL)])
+      const r = await cli(['--check-config', tempFile(SEED_NO_TLS)])
       expect(r.outcome).toEqual({ kind: 'exit', code: 0 })
       expect(r.stdout).toContain('configuration OK')
       expect(r.stdout).toContain('per_minute: 120')
@@ -87,6 +90,36 @@ describe('runCli', () => {
       expect(r.stderr).toContain('MCP_ILERT_TCP_PORT')
     })
 
+    test('the seed config as written: its TLS files do not exist here, so exit 2 naming both', async () => {
+      const r = await cli(['--check-config', tempFile(SEED_FULL)])
+      expect(r.outcome).toEqual({ kind: 'exit', code: 2 })
+      expect(r.stderr).toContain('error: tls.cert_file: cannot read /etc/ssl/certs/mcp.pem (no such file or directory)\nerror: tls.key_file: cannot read /etc/ssl/private/mcp.key')
+      expect(r.stdout).toContain('2 problem(s) would stop the start')
+    })
+
+    test('reports every problem that would stop the start at once, exit 2', async () => {
+      const notADir = tempFile('x') // a regular file: nothing can be created below it
+      const file = tempFile(
+        `ilert:\n  api_url: https://api.ilert.com\ntls:\n  cert_file: /nonexistent/cert.pem\n  key_file: /nonexistent/key.pem\nqueue:\n  path: ${notADir}/queue\n`,
+      )
+      const r = await cli(['--check-config', file])
+      expect(r.outcome).toEqual({ kind: 'exit', code: 2 })
+      const lines = r.stderr.trimEnd().split('\n')
+      expect(lines).toContain(`error: queue.path ${notADir}/queue is not a writable directory (${notADir} is not a directory): set queue.path or MCP_ILERT_QUEUE_PATH to one the bridge's user can write`)
+      expect(lines).toContain('error: tls.cert_file: cannot read /nonexistent/cert.pem (no such file or directory)')
+      expect(lines).toContain('error: tls.key_file: cannot read /nonexistent/key.pem (no such file or directory)')
+      expect(lines.some((l) => l.startsWith('warning: no ilert.integration_key'))).toBe(true)
+      expect(r.stdout).toContain('3 problem(s) would stop the start')
+    })
+
+    test('warnings alone keep exit 0 and name the queue location', async () => {
+      const dir = tempFile('x') + '.d'
+      const r = await cli(['--check-config', tempFile(`queue:\n  path: ${dir}\n`)])
+      expect(r.outcome).toEqual({ kind: 'exit', code: 0 })
+      expect(r.stderr).toContain('warning: no ilert key and no ilert.api_url: events go to the bundled ilert simulator')
+      expect(r.stdout).toContain(`# Queue: durable, in ${dir}`)
+    })
+
     test('missing file: exit 2', async () => {
       const r = await cli(['--check-config', '/nonexistent.yaml'])
       expect(r.outcome).toEqual({ kind: 'exit', code: 2 })
@@ -96,7 +129,7 @@ describe('runCli', () => {
 
   describe('run', () => {
     test('hands back the config, the simulator decision and the warnings, printing nothing', async () => {
-      const r = await cli(['--config', tempFile(SEED_FULL)], { MCP_ILERT_TCP_PORT: '7001' })
+      const r = await cli(['--config', tempFile(SEED_NO_TLS)], { MCP_ILERT_TCP_PORT: '7001' })
       if (r.outcome.kind !== 'run') throw new Error(r.stderr)
       expect(r.outcome.config.tcp.port).toBe(7001)
       expect(r.outcome.config.rate_limit.per_minute).toBe(120)
@@ -108,6 +141,13 @@ describe('runCli', () => {
     test('no config and no key: embedded simulator', async () => {
       const r = await cli([])
       expect(r.outcome).toMatchObject({ kind: 'run', embedded: true, warnings: [] })
+    })
+
+    test('an unusable queue.path refuses the start with one clear line', async () => {
+      const notADir = tempFile('x')
+      const r = await cli([], { MCP_ILERT_QUEUE_PATH: `${notADir}/q` })
+      expect(r.outcome).toEqual({ kind: 'exit', code: 2 })
+      expect(r.stderr).toBe(`mcp-ilert: cannot start: queue.path ${notADir}/q is not a writable directory (${notADir} is not a directory): set queue.path or MCP_ILERT_QUEUE_PATH to one the bridge's user can write\n`)
     })
 
     test('an invalid config exits 2 before anything starts', async () => {

@@ -43,7 +43,7 @@ const DEFAULTS = {
   },
   rate_limit: { per_minute: 600, per_key_per_minute: 50, window_seconds: 60, margin_seconds: 1 },
   retries: { max_attempts: 5, base_interval_seconds: 2, max_interval_seconds: 60 },
-  queue: { capacity: 65_536, durable: true, path: './mcp-ilert-data', sync: 'full', max_disk_bytes: 0, segment_bytes: 8_388_608 },
+  queue: { capacity: 65_536, durable: true, path: '/var/lib/mcp-ilert', sync: 'full', max_disk_bytes: 0, segment_bytes: 8_388_608 },
   dispatch: { concurrency: 16, batch_size: 1024, max_pending: 100_000, drain_timeout_seconds: 30, dead_letter_capacity: 10_000 },
   logging: { level: 'info' },
   metrics: { enabled: true, listen_address: '127.0.0.1', listen_port: 9090, token: '' },
@@ -89,6 +89,24 @@ describe('defaults', () => {
   })
 })
 
+describe('queue.path default: a data directory that is writable where the bridge runs', () => {
+  const path = (env: Record<string, string>) => ok(loadConfig({ env })).config.queue.path
+  test('systemd StateDirectory= ($STATE_DIRECTORY, first of several)', () => {
+    expect(path({ STATE_DIRECTORY: '/var/lib/mcp-ilert-a:/var/lib/other', HOME: '/home/u' })).toBe('/var/lib/mcp-ilert-a')
+  })
+  test('a user: $XDG_STATE_HOME/mcp-ilert, else ~/.local/state/mcp-ilert', () => {
+    expect(path({ XDG_STATE_HOME: '/home/u/state', HOME: '/home/u' })).toBe('/home/u/state/mcp-ilert')
+    expect(path({ HOME: '/home/u' })).toBe('/home/u/.local/state/mcp-ilert')
+  })
+  test('no usable HOME (a service account): /var/lib/mcp-ilert', () => {
+    expect(path({ HOME: '/' })).toBe('/var/lib/mcp-ilert')
+    expect(path({ HOME: 'relative' })).toBe('/var/lib/mcp-ilert')
+  })
+  test('an explicit queue.path wins over all of them', () => {
+    expect(path({ MCP_ILERT_QUEUE_PATH: '/data/q', STATE_DIRECTORY: '/var/lib/x', HOME: '/home/u' })).toBe('/data/q')
+  })
+})
+
 describe('examples/config.local.yaml (the configuration reference)', () => {
   const file = join(REPO_ROOT, 'examples', 'config.local.yaml')
 
@@ -96,11 +114,12 @@ describe('examples/config.local.yaml (the configuration reference)', () => {
     expect(ok(loadConfig({ file })).config).toEqual(DEFAULTS as never)
   })
 
-  test('sets every key, except ilert.api_url which is shown commented out', () => {
+  test('sets every key, except ilert.api_url and queue.path which are shown commented out', () => {
     const { sources } = ok(loadConfig({ file }))
     const missing = CONFIG_LEAVES.map((l) => l.dotted).filter((d) => !sources.values[d])
-    expect(missing).toEqual(['ilert.api_url'])
+    expect(missing).toEqual(['ilert.api_url', 'queue.path'])
     expect(readFileSync(file, 'utf8')).toContain('# api_url: https://api.ilert.com')
+    expect(readFileSync(file, 'utf8')).toContain('# path: /var/lib/mcp-ilert')
   })
 
   test('every set key has a comment on its line or its section', () => {

@@ -83,6 +83,9 @@ describe('ilert answers', () => {
       expect(received(key)).toBe(1)
       expect(await stack.metric('mcp_out_retries_total', { reason: `status_${status}` })).toBe(retriesBefore + 2)
       expect(stack.sim.stats().faults - faultsBefore).toBe(2)
+      // Visible at the default level: the retry with its alert key and reason.
+      const retryLine = stack.log.lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'Delivery to ilert failed, will retry.' && l.alertKey === key)
+      expect(retryLine).toMatchObject({ level: 'info', reason: `status_${status}`, lastAnswer: expect.stringContaining(`HTTP ${status}`) })
     })
   }
 

@@ -176,7 +176,8 @@ export async function rejectedByReason(stack: Stack, transport: Transport): Prom
   const m = await stack.registry.getSingleMetric('mcp_rejected_events_total')?.get()
   const out: Record<string, number> = {}
   for (const v of m?.values ?? []) {
-    if (v.labels.transport !== transport) continue
+    // Label sets exist at 0 from the start (so alerts see the first increase); only counts matter here.
+    if (v.labels.transport !== transport || v.value === 0) continue
     const r = String(v.labels.reason)
     out[r] = (out[r] ?? 0) + v.value
   }
