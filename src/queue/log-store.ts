@@ -135,6 +135,8 @@ export class LogStore implements EventStore {
       throw err
     }
     this.sampleDisk()
+    // A start on a full disk: up and serving what it holds, but not taking events until there is room.
+    if (!this.hasRoom()) this.state = { kind: 'unavailable', reason: 'storage_full', message: `no room left in queue.path ${this.dir}` }
     this.sampler = setInterval(() => this.tick(), 1000)
     this.sampler.unref?.()
   }

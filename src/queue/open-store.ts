@@ -7,7 +7,8 @@
 import type { Config } from '../config/schema'
 import type { RateShape } from '../dispatch/lanes'
 import { type IlertEventBody, laneKeyFor } from '../pipeline/ilert-event'
-import { type DeadLetterStore, MemoryDeadLetters, type Selection } from './dead-letters'
+import type { Database } from 'bun:sqlite'
+import { type DeadLetterStore, MemoryDeadLetters, type Requeue, type Selection } from './dead-letters'
 import type { EventStore } from './event-store'
 import { LogStore, type LogStoreEvents } from './log-store'
 import { MemoryStore } from './memory-store'
@@ -72,20 +73,14 @@ export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Pro
     ...(opts.syncFn ? { syncFn: opts.syncFn } : {}),
     ...(opts.events ? { events: opts.events } : {}),
   })
-  let db
-  try {
-    db = openDeadLetterDb(q.path, q.sync)
-  } catch (err) {
-    store.close()
-    throw err
-  }
-  const deadLetters = new SqliteDeadLetters(db)
+  const deadLetters = new LazyDeadLetters(q.path, q.sync)
   let migrated = 0
   try {
-    migrated = await migrateLegacy(store, db)
+    const db = deadLetters.database()
+    if (db !== undefined) migrated = await migrateLegacy(store, db)
   } catch (err) {
     store.close()
-    db.close()
+    deadLetters.close()
     throw err
   }
   return {
@@ -97,13 +92,78 @@ export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Pro
     migrated,
     close() {
       store.close()
-      db.close()
+      deadLetters.close()
     },
   }
 }
 
+/**
+ * The SQLite dead letters, opened when they can be: a start on a full disk (SQLite cannot create
+ * its -shm/-wal files) must not fail, or a supervisor restarts the bridge into the same failure
+ * forever. Until the database opens, `add` throws (the dispatcher keeps the call and retries) and
+ * listings are empty; every use tries again, at most every few seconds.
+ */
+class LazyDeadLetters implements DeadLetterStore {
+  private inner: SqliteDeadLetters | undefined
+  private db: Database | undefined
+  private nextTry = 0
+  private lastError = ''
+
+  constructor(
+    private readonly path: string,
+    private readonly sync: Config['queue']['sync'],
+  ) {
+    this.database()
+  }
+
+  /** The open database, opening it if it is time to try again. */
+  database(): Database | undefined {
+    if (this.db !== undefined || Date.now() < this.nextTry) return this.db
+    try {
+      this.db = openDeadLetterDb(this.path, this.sync)
+      this.inner = new SqliteDeadLetters(this.db)
+    } catch (err) {
+      this.lastError = (err as Error).message
+      this.nextTry = Date.now() + 5_000
+    }
+    return this.db
+  }
+
+  private store(): SqliteDeadLetters {
+    this.database()
+    if (this.inner === undefined) throw new Error(`the dead-letter database in ${this.path} cannot be opened yet: ${this.lastError}`)
+    return this.inner
+  }
+
+  get size(): number {
+    this.database()
+    return this.inner?.size ?? 0
+  }
+
+  add(e: Parameters<DeadLetterStore['add']>[0]) {
+    return this.store().add(e)
+  }
+
+  list(limit?: number) {
+    this.database()
+    return this.inner?.list(limit) ?? []
+  }
+
+  replay(sel: Selection, requeue: Requeue) {
+    return this.store().replay(sel, requeue)
+  }
+
+  purge(sel: Selection) {
+    return this.store().purge(sel)
+  }
+
+  close(): void {
+    this.db?.close()
+  }
+}
+
 /** Moves 0.1's undelivered events (its `events` table) into the log, then drops that table. */
-async function migrateLegacy(store: EventStore, db: ReturnType<typeof openDeadLetterDb>): Promise<number> {
+async function migrateLegacy(store: EventStore, db: Database): Promise<number> {
   const rows = legacyEvents(db)
   if (rows.length === 0) {
     dropLegacyEvents(db)
