@@ -71,3 +71,17 @@ export function createAuthenticator(opts: AuthOptions): (req: Request) => Promis
     return { kind: 'unverifiable', message: `Could not check the API key with ilert right now: ${check.message}` }
   }
 }
+
+/**
+ * The resolved caller as the SDK's AuthInfo, the one value it hands through to the per-request
+ * server factory. `token` stays empty: the SDK never needs the credential, and tools reach ilert
+ * only through the REST caller bound to `extra.caller`.
+ */
+export const authInfoFor = (caller: Caller) => ({ token: '', clientId: caller.kind, scopes: [] as string[], extra: { caller } })
+
+export function callerOf(info: { extra?: Record<string, unknown> } | undefined): Caller {
+  const caller = info?.extra?.caller as Caller | undefined
+  // The route authenticates before the SDK runs; a request without a caller never reaches here.
+  if (caller === undefined) throw new Error('MCP request without an authenticated caller')
+  return caller
+}

@@ -15,13 +15,20 @@ import { createNormalizer } from '../../pipeline/normalize'
 import { USER_AGENT } from '../../version'
 import type { TokenVerifier } from '../../security/tokens'
 import type { Ingestor } from '../accept'
-import { createAuthenticator, type Caller } from './auth'
+import type { McpHttpHandler } from '@modelcontextprotocol/server'
+import { authInfoFor, callerOf, createAuthenticator, type Caller } from './auth'
+import { createCors } from './cors'
+import { checkEnvelope } from './envelope'
 import { createKeyChecker } from './key-check'
 import { createMcpMetrics } from './metrics'
 import { mcpTokens } from './startup'
 import { createOriginGuard } from './origin-guard'
 import { toolsFor } from './tools/index'
+
+
 import type { ToolContext } from './tools/types'
+
+type Sdk = typeof import('./sdk-runtime')
 
 export interface McpRouteDeps {
   config: Config
@@ -72,9 +79,27 @@ export function createMcpRoutes(deps: McpRouteDeps) {
     audit: createAuditor(log, caller),
   })
 
-  // The SDK loads on the first MCP request (see sdk-runtime.ts), not at start.
-  let runtime: Promise<typeof import('./sdk-runtime')> | undefined
-  const sdk = () => (runtime ??= import('./sdk-runtime'))
+  // The SDK loads on the first MCP request (see sdk-runtime.ts), not at start. Both eras share
+  // one server factory, so the tools, schemas and annotations cannot drift apart: 2026-07-28
+  // requests go to the SDK's per-request handler, 2025-era ones to a stateless JSON transport.
+  const factory = (caller: Caller, sdk: Sdk) => sdk.buildMcpServer(tools, contextFor(caller), metrics)
+  let loaded: Promise<{ sdk: Sdk; modern: McpHttpHandler }> | undefined
+  const runtime = () =>
+    (loaded ??= import('./sdk-runtime').then((sdk) => ({
+      sdk,
+      modern: sdk.createMcpHandler((rc) => factory(callerOf(rc.authInfo), sdk), { legacy: 'reject', responseMode: 'json', maxRequestBodySize: config.listen.max_body_bytes }),
+    })))
+  const serveLegacy = async (sdk: Sdk, request: Request, body: unknown, caller: Caller) => {
+    const transport = new sdk.WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
+    const server = factory(caller, sdk)
+    await server.connect(transport)
+    try {
+      return await transport.handleRequest(request, { parsedBody: body })
+    } finally {
+      void server.close().catch(() => undefined)
+    }
+  }
+  const cors = createCors(mcpCfg.allowed_origins)
 
   const handle = async (request: Request): Promise<Response> => {
     const g = guard(request)
@@ -82,29 +107,32 @@ export function createMcpRoutes(deps: McpRouteDeps) {
       metrics.refused.labels(g.reason).inc()
       return rpcError(403, -32000, g.message)
     }
+    // A browser's preflight carries no credentials: answer it before auth (origin already checked).
+    if (request.method === 'OPTIONS') return cors.preflight(request)
     if (request.method !== 'POST') {
       metrics.refused.labels('method').inc()
-      return rpcError(405, -32000, 'Method not allowed: this server is stateless and takes POST only.', { allow: 'POST' })
+      return cors.wrap(request, rpcError(405, -32000, 'Method not allowed: this server is stateless and takes POST only.', { allow: 'POST' }))
     }
     const a = await auth(request)
     if (a.kind === 'unverifiable') {
       metrics.refused.labels('key_unverifiable').inc()
-      return rpcError(503, -32000, a.message, { 'retry-after': '5' })
+      return cors.wrap(request, rpcError(503, -32000, a.message, { 'retry-after': '5' }))
     }
     if (a.kind === 'denied') {
       metrics.refused.labels(a.reason).inc()
       const challenge = a.reason === 'missing' ? 'Bearer realm="mcp-ilert"' : `Bearer realm="mcp-ilert", error="invalid_token", error_description="${a.message}"`
-      return rpcError(401, -32001, a.message, { 'www-authenticate': challenge })
+      return cors.wrap(request, rpcError(401, -32001, a.message, { 'www-authenticate': challenge }))
     }
-    const { WebStandardStreamableHTTPServerTransport, buildMcpServer } = await sdk()
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
-    const server = buildMcpServer(tools, contextFor(a.caller), metrics)
-    await server.connect(transport)
-    try {
-      return await transport.handleRequest(request)
-    } finally {
-      void server.close().catch(() => undefined)
+    const env = await checkEnvelope(request, config.listen.max_body_bytes)
+    if (env.kind === 'rejected') {
+      metrics.refused.labels(env.reason).inc()
+      return cors.wrap(request, env.response)
     }
+    const { sdk, modern } = await runtime()
+    const res = (await sdk.isLegacyRequest(request, env.body))
+      ? await serveLegacy(sdk, request, env.body, a.caller)
+      : await modern.fetch(request, { parsedBody: env.body, authInfo: authInfoFor(a.caller) })
+    return cors.wrap(request, res)
   }
 
   return plugin.all('/mcp', ({ request }) => handle(request), { parse: 'none' })
