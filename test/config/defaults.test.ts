@@ -48,7 +48,10 @@ const DEFAULTS = {
   metrics: { enabled: true, listen_address: '127.0.0.1', listen_port: 9090, token: '' },
   auth: { tokens: [], tokens_file: '', admin_tokens: [], failure_delay_max_seconds: 5 },
   limits: { max_json_depth: 32 },
-  mcp: { enabled: true, allowed_hosts: [], allowed_origins: [], read_only: false, accept_ilert_keys: true, allow_anonymous: false, tokens: [], rest_per_minute: 120 },
+  mcp: { enabled: true, allowed_hosts: [], allowed_origins: [], read_only: false, accept_ilert_keys: true, allow_anonymous: false, tokens: [],
+    rest_per_minute: 120,
+    oauth: { enabled: true, issuer_url: '', access_token_ttl_seconds: 3600, refresh_token_ttl_seconds: 2592000, allowed_redirect_hosts: [], max_clients: 1000 },
+  },
 }
 
 function ok(r: ReturnType<typeof loadConfig>) {

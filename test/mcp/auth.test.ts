@@ -17,7 +17,7 @@ describe('bearer = ilert user API key (default)', () => {
   test('no Authorization → 401 with WWW-Authenticate, before any MCP processing; the SDK client fails to connect', async () => {
     const res = await rpc(stack.mcpUrl, initialize(), { authorization: '' })
     expect(res.status).toBe(401)
-    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mcp-ilert"')
+    expect(res.headers.get('www-authenticate')).toBe(`Bearer realm="mcp-ilert", resource_metadata="${stack.mcpUrl.replace(/\/mcp$/, '')}/.well-known/oauth-protected-resource/mcp", scope="mcp"`)
     expect(((await res.json()) as any).error.message).toContain('Authorization')
     const bad = await rpc(stack.mcpUrl, initialize(), { authorization: 'Basic abc' })
     expect(bad.status).toBe(401)

@@ -18,6 +18,7 @@ import type { Ingestor } from '../accept'
 import type { McpHttpHandler } from '@modelcontextprotocol/server'
 import { authInfoFor, callerOf, createAuthenticator, type Caller } from './auth'
 import { createCors } from './cors'
+import { createOAuthServer, OAUTH_PATHS, type OAuthServer } from './oauth/server'
 import { checkEnvelope } from './envelope'
 import { createKeyChecker } from './key-check'
 import { createMcpMetrics } from './metrics'
@@ -54,6 +55,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   const rest =
     deps.rest ??
     createIlertRest({ apiUrl: config.ilert.api_url, userAgent: USER_AGENT, timeoutMs: config.ilert.timeout_seconds * 1000, perMinute: mcpCfg.rest_per_minute })
+  const oauthRef: { server?: OAuthServer } = {}
   const auth = createAuthenticator({
     tokens,
     ingestTokens: deps.verifier,
@@ -61,7 +63,9 @@ export function createMcpRoutes(deps: McpRouteDeps) {
     allowAnonymous: mcpCfg.allow_anonymous,
     defaultIlertKey: config.ilert.api_key,
     checkKey: createKeyChecker(rest),
+    ...(mcpCfg.oauth.enabled ? { oauth: { lookup: (t: string) => oauthRef.server!.store.lookupAccess(t), resourceOf: (r: Request) => oauthRef.server!.resourceOf(r) } } : {}),
   })
+  const oauth = mcpCfg.oauth.enabled ? (oauthRef.server = createOAuthServer({ config, log, auth, bridgeTokens: tokens.length > 0 })) : undefined
   const normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
   const metrics = createMcpMetrics(deps.metrics.register)
   const tools = toolsFor(mcpCfg.read_only)
@@ -120,7 +124,8 @@ export function createMcpRoutes(deps: McpRouteDeps) {
     }
     if (a.kind === 'denied') {
       metrics.refused.labels(a.reason).inc()
-      const challenge = a.reason === 'missing' ? 'Bearer realm="mcp-ilert"' : `Bearer realm="mcp-ilert", error="invalid_token", error_description="${a.message}"`
+      const error = a.reason === 'missing' ? undefined : { code: 'invalid_token', description: a.message }
+      const challenge = oauth !== undefined ? oauth.challenge(request, error) : error === undefined ? 'Bearer realm="mcp-ilert"' : `Bearer realm="mcp-ilert", error="invalid_token", error_description="${error.description}"`
       return cors.wrap(request, rpcError(401, -32001, a.message, { 'www-authenticate': challenge }))
     }
     const env = await checkEnvelope(request, config.listen.max_body_bytes)
@@ -135,5 +140,16 @@ export function createMcpRoutes(deps: McpRouteDeps) {
     return cors.wrap(request, res)
   }
 
-  return plugin.all('/mcp', ({ request }) => handle(request), { parse: 'none' })
+  const handleOAuth = async (request: Request): Promise<Response> => {
+    const g = guard(request, true)
+    if (g.kind === 'denied') {
+      metrics.refused.labels(g.reason).inc()
+      return Response.json({ error: 'invalid_request', error_description: g.message }, { status: 403 })
+    }
+    return oauth!.handle(request)
+  }
+
+  plugin.all('/mcp', ({ request }) => handle(request), { parse: 'none' })
+  if (oauth !== undefined) for (const path of OAUTH_PATHS) plugin.all(path, ({ request }) => handleOAuth(request), { parse: 'none' })
+  return plugin
 }
