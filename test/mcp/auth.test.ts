@@ -87,9 +87,9 @@ describe('read-only mode', () => {
     try {
       const client = await stack.connect()
       const { tools } = await client.listTools()
-      expect(tools.length).toBe(13)
+      expect(tools.length).toBe(21)
       expect(tools.every((t) => t.annotations?.readOnlyHint === true && t.annotations.destructiveHint === false)).toBe(true)
-      for (const name of ['send_event', 'accept_alert', 'resolve_alert', 'assign_alert', 'add_alert_responder', 'create_incident', 'update_incident']) {
+      for (const name of ['send_event', 'accept_alert', 'resolve_alert', 'assign_alert', 'add_alert_responder', 'create_incident', 'update_incident', 'comment_on_alert', 'escalate_alert', 'create_maintenance_window', 'end_maintenance_window']) {
         expect(tools.some((t) => t.name === name)).toBe(false)
         await expect(client.callTool({ name, arguments: { id: 1 } })).rejects.toThrow(/Tool \w+ not found/)
       }

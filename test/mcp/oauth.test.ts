@@ -131,7 +131,16 @@ describe('headless Chromium on the sign-in page', () => {
     ensureChromium()
     const { chromium } = await import('playwright-core')
     let code: string | undefined
-    const callback = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (req) => ((code = new URL(req.url).searchParams.get('code') ?? undefined), new Response('signed in')) })
+    // The connector's redirect target; the browser also asks it for /favicon.ico, which carries no code.
+    const callback = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch(req) {
+        const u = new URL(req.url)
+        if (u.pathname === '/callback') code = u.searchParams.get('code') ?? undefined
+        return new Response('signed in')
+      },
+    })
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -152,6 +161,7 @@ describe('headless Chromium on the sign-in page', () => {
       expect(landed.searchParams.get('state')).toBe('browser-state')
       expect(page.url()).not.toContain(USER_KEY)
       expect(code).toStartWith('mcpi_ac_')
+      expect(landed.searchParams.get('code')).toBe(code!)
       const tok = (await (await flow.token({ grant_type: 'authorization_code', code: code!, redirect_uri: redirectUri, client_id: client.client_id, code_verifier: verifier })).json()) as any
       expect(tok.token_type).toBe('Bearer')
       const res = await flow.record(await callTool(tok.access_token))

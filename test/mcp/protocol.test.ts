@@ -29,7 +29,7 @@ describe('lifecycle', () => {
     const note = await rpc(stack.mcpUrl, { jsonrpc: '2.0', method: 'notifications/initialized' }, { 'mcp-protocol-version': version })
     expect(note.status).toBe(202)
     const list = await rpc(stack.mcpUrl, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-protocol-version': version })
-    expect(((await list.json()) as any).result.tools.length).toBe(20)
+    expect(((await list.json()) as any).result.tools.length).toBe(32)
   })
 
   test('the SDK client: initialize, ping, tools/list with honest annotations and send_event = the event contract', async () => {
@@ -41,10 +41,14 @@ describe('lifecycle', () => {
     expect(tools.every((t) => /^[a-z_]+$/.test(t.name) && t.description!.length > 40 && t.inputSchema.type === 'object')).toBe(true)
     const readOnly = tools.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name)
     expect(readOnly.sort()).toEqual(
-      ['fetch', 'find_user_by_email', 'get_alert', 'get_incident', 'list_alert_log_entries', 'list_alerts', 'list_escalation_policies', 'list_incidents', 'list_schedules', 'list_services', 'list_users', 'search', 'who_is_on_call'].sort(),
+      [
+        'fetch', 'find_user_by_email', 'get_alert', 'get_incident', 'list_alert_log_entries', 'list_alerts', 'list_escalation_policies', 'list_incidents', 'list_schedules', 'list_services', 'list_users', 'search', 'who_is_on_call',
+        'list_my_alerts', 'list_alert_sources', 'get_current_user', 'list_teams', 'list_heartbeat_monitors', 'get_heartbeat_monitor', 'list_maintenance_windows', 'list_status_pages',
+      ].sort(),
     )
-    for (const name of ['send_event', 'resolve_alert', 'assign_alert', 'update_incident']) expect(byName.get(name)!.annotations!.destructiveHint).toBe(true)
-    for (const name of ['accept_alert', 'add_alert_responder', 'create_incident']) expect(byName.get(name)!.annotations!.destructiveHint).toBe(false)
+    for (const name of ['send_event', 'resolve_alert', 'assign_alert', 'update_incident', 'escalate_alert', 'end_maintenance_window']) expect(byName.get(name)!.annotations!.destructiveHint).toBe(true)
+    for (const name of ['accept_alert', 'add_alert_responder', 'create_incident', 'comment_on_alert', 'create_maintenance_window']) expect(byName.get(name)!.annotations!.destructiveHint).toBe(false)
+    expect(byName.get('create_incident')!.description).toContain('PUBLIC')
     expect(byName.get('create_incident')!.annotations!.idempotentHint).toBe(false)
     expect(JSON.parse(JSON.stringify(byName.get('send_event')!.inputSchema))).toEqual(JSON.parse(JSON.stringify(EventSchema)))
     expect(byName.get('search')!.inputSchema).toMatchObject({ type: 'object', properties: { query: { type: 'string' } }, required: ['query'] })
@@ -140,7 +144,7 @@ describe('edges', () => {
     }
     const old = await rpc(stack.mcpUrl, batch, { 'mcp-protocol-version': '2025-03-26' })
     expect(old.status).toBe(200)
-    expect(((await old.json()) as any[]).map((r) => r.result.tools.length)).toEqual([20, 20])
+    expect(((await old.json()) as any[]).map((r) => r.result.tools.length)).toEqual([32, 32])
   })
 
   test('2024-11-05 is not negotiated (the server offers its newest revision instead)', async () => {

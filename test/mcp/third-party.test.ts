@@ -86,7 +86,7 @@ describe('v2 SDK client (@modelcontextprotocol/client)', () => {
     try {
       expect(client.getNegotiatedProtocolVersion()).toBe(version)
       const { tools } = await client.listTools()
-      expect(tools.length).toBe(20)
+      expect(tools.length).toBe(32)
       expect(tools.find((t) => t.name === 'send_event')!.annotations!.destructiveHint).toBe(true)
       const search = await client.callTool({ name: 'search', arguments: { query: 'payment' } })
       expect((search.structuredContent as any).results.map((r: { id: string }) => r.id)).toContain('alert:2')
@@ -116,7 +116,7 @@ describe('mcp-remote (stdio ↔ Streamable HTTP, as Claude Desktop uses it)', ()
     await client.connect(transport)
     try {
       const { tools } = await client.listTools()
-      expect(tools).toHaveLength(20)
+      expect(tools).toHaveLength(32)
       const calls: Record<string, Record<string, unknown>> = {
         search: { query: 'disk' },
         fetch: { id: 'alert:1' },
@@ -138,6 +138,18 @@ describe('mcp-remote (stdio ↔ Streamable HTTP, as Claude Desktop uses it)', ()
         get_incident: { id: 1 },
         create_incident: { summary: 'Created through mcp-remote', affected_services: [{ service_id: 4, impact: 'DEGRADED' }] },
         update_incident: { id: 1, status: 'MONITORING' },
+        list_my_alerts: {},
+        comment_on_alert: { id: 3, comment: 'Looked at it through mcp-remote' },
+        escalate_alert: { id: 3 },
+        list_alert_sources: {},
+        get_current_user: {},
+        list_teams: {},
+        list_heartbeat_monitors: {},
+        get_heartbeat_monitor: { id: 1 },
+        list_maintenance_windows: { state: 'OPEN' },
+        create_maintenance_window: { summary: 'Through mcp-remote', duration_minutes: 30, service_ids: [3] },
+        end_maintenance_window: { id: 1 },
+        list_status_pages: {},
       }
       expect(Object.keys(calls).sort()).toEqual(tools.map((t) => t.name).sort())
       for (const [name, args] of Object.entries(calls)) {
