@@ -91,7 +91,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   const runtime = () =>
     (loaded ??= import('./sdk-runtime').then((sdk) => ({
       sdk,
-      modern: sdk.createMcpHandler((rc) => factory(callerOf(rc.authInfo), sdk), { legacy: 'reject', responseMode: 'json', maxRequestBodySize: config.listen.max_body_bytes }),
+      modern: sdk.createMcpHandler((rc) => factory(callerOf(rc.authInfo), sdk), { legacy: 'reject', responseMode: 'auto', maxRequestBodySize: config.listen.max_body_bytes }),
     })))
   const serveLegacy = async (sdk: Sdk, request: Request, body: unknown, caller: Caller) => {
     const transport = new sdk.WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
