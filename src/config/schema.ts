@@ -293,6 +293,21 @@ export const ConfigSchema = Type.Object(
         ),
         /** REST calls per ilert user key per minute (ilert allows 120). */
         rest_per_minute: Positive(120),
+        /** OAuth 2.1 for hosted connectors (claude.ai, ChatGPT): the bridge as its own authorization server (src/ingest/mcp/oauth/). */
+        oauth: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true }),
+            /** Public base URL (scheme://host[:port]) when behind a proxy; default: from the request's (guarded) Host. */
+            issuer_url: Type.String({ default: '' }),
+            access_token_ttl_seconds: Positive(3600),
+            refresh_token_ttl_seconds: Positive(30 * 24 * 3600),
+            /** Host names redirect URIs may point at (besides loopback); empty = any https host. */
+            allowed_redirect_hosts: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+            /** Registered clients kept at most (the oldest is forgotten first). */
+            max_clients: Positive(1000),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -13,6 +13,11 @@ export const PAGE_CAPS = {
   schedules: { def: 20, max: 20 },
   escalationPolicies: { def: 50, max: 50 },
   users: { def: 50, max: 100 },
+  teams: { def: 50, max: 100 },
+  alertSources: { def: 50, max: 50 },
+  statusPages: { def: 25, max: 50 },
+  heartbeatMonitors: { def: 100, max: 200 },
+  maintenanceWindows: { def: 50, max: 100 },
 } as const
 
 export type PagedEndpoint = keyof typeof PAGE_CAPS

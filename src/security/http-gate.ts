@@ -33,8 +33,23 @@ export interface HttpGateOptions {
 
 export type AuthDecision = { kind: 'open' } | { kind: 'ok'; tokenId: string } | { kind: 'denied'; status: 401 | 403; reason: AuthFailureReason }
 
-/** Paths reachable without a token: the probes, and /mcp with its own authentication. */
-const OPEN_PATHS = new Set(['/healthz', '/readyz', '/mcp'])
+/**
+ * Paths reachable without a token: the probes, /mcp with its own authentication, and the MCP
+ * OAuth endpoints (discovery metadata, registration, sign-in, token), which exist to hand out
+ * /mcp's credentials and check them themselves (src/ingest/mcp/oauth/).
+ */
+const OPEN_PATHS = new Set([
+  '/healthz',
+  '/readyz',
+  '/mcp',
+  '/.well-known/oauth-protected-resource',
+  '/.well-known/oauth-protected-resource/mcp',
+  '/.well-known/oauth-authorization-server',
+  '/oauth/register',
+  '/oauth/authorize',
+  '/oauth/token',
+  '/oauth/revoke',
+])
 
 /** The path of a request URL without building a URL object (hot path). */
 export function pathOf(url: string): string {

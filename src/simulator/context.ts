@@ -9,6 +9,7 @@ import { RestBudgets } from './rest-auth'
 import { seedDemoAlerts } from './seed-alerts'
 import { AlertState } from './state'
 import { StatsBook, type SimulatorStats } from './stats'
+import { resetMaintenance } from './rest-responder'
 
 export interface SimContext {
   readonly config: ResolvedConfig
@@ -29,7 +30,7 @@ export function createContext(config: ResolvedConfig): SimContext {
   const restBudgets = new RestBudgets()
   state.hooks = org.hooks
   if (config.demoAlerts) seedDemoAlerts(state, stats, config.now())
-  return {
+  const ctxRef: SimContext = {
     config,
     stats,
     state,
@@ -43,8 +44,10 @@ export function createContext(config: ResolvedConfig): SimContext {
       state.clear()
       faults.reset()
       org.reset()
+      resetMaintenance(ctxRef)
       restBudgets.clear()
       if (config.demoAlerts) seedDemoAlerts(state, stats, config.now())
     },
   }
+  return ctxRef
 }

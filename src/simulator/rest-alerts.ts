@@ -1,6 +1,6 @@
 /**
  * The alert reads of ilert's REST API: GET /api/alerts (bare JSON array, newest first, `states`,
- * `sources`, `policies` and `from`/`until` filters, `start-index`/`max-results` paging with a hard
+ * `sources`, `policies`, `responders` (assignee or responder) and `from`/`until` filters, `start-index`/`max-results` paging with a hard
  * 400 above 100, as ilert), GET /api/alerts/count and GET /api/alerts/{id}. Authentication
  * (rest-auth.ts) wraps these in simulator.ts; the writes live in rest-alert-actions.ts.
  */
@@ -50,15 +50,18 @@ function alertFilter(q: URLSearchParams): AlertFilter | undefined | Response {
   if (sources instanceof Response) return sources
   const policies = idSet(q, 'policies')
   if (policies instanceof Response) return policies
+  const responders = idSet(q, 'responders')
+  if (responders instanceof Response) return responders
   const from = timeParam(q, 'from')
   if (from instanceof Response) return from
   const until = timeParam(q, 'until')
   if (until instanceof Response) return until
-  if (!states && !sources && !policies && from === undefined && until === undefined) return undefined
+  if (!states && !sources && !policies && !responders && from === undefined && until === undefined) return undefined
   return (a) =>
     (!states || states.has(a.status)) &&
     (!sources || sources.has(a.alertSource.id)) &&
     (!policies || (a.escalationPolicy !== null && policies.has(a.escalationPolicy.id))) &&
+    (!responders || (a.assignedTo !== null && responders.has(a.assignedTo.id)) || a.responders.some((r) => responders.has(r.user.id))) &&
     (from === undefined || Date.parse(a.reportTime) >= from) &&
     (until === undefined || Date.parse(a.reportTime) <= until)
 }

@@ -7,6 +7,20 @@ import type { SimContext } from './context'
 import { acceptAlert, addResponder, assignAlert, logEntries, resolveAlert } from './rest-alert-actions'
 import { countAlerts, getAlert, listAlerts } from './rest-alerts'
 import { authenticate, type RestCaller } from './rest-auth'
+import { fullName } from './org'
+import {
+  createMaintenanceWindow,
+  deleteMaintenanceWindow,
+  getAlertSource,
+  getHeartbeatMonitor,
+  getMaintenanceWindow,
+  listAlertSources,
+  listHeartbeatMonitors,
+  listMaintenanceWindows,
+  listStatusPages,
+  listTeams,
+  updateMaintenanceWindow,
+} from './rest-responder'
 import { createIncident, getIncident, listIncidents, updateIncident } from './rest-incidents'
 import {
   getPolicy,
@@ -56,6 +70,21 @@ export function restRoutes(ctx: SimContext) {
     '/api/incidents': {
       GET: auth<'/api/incidents'>((req) => listIncidents(ctx, req)),
       POST: auth<'/api/incidents'>((req) => createIncident(ctx, req)),
+    },
+    '/api/alert-sources': { GET: auth<'/api/alert-sources'>((req) => listAlertSources(ctx, req)) },
+    '/api/alert-sources/:id': { GET: auth<'/api/alert-sources/:id'>((req) => getAlertSource(ctx, req, req.params.id)) },
+    '/api/teams': { GET: auth<'/api/teams'>((req) => listTeams(ctx, req)) },
+    '/api/status-pages': { GET: auth<'/api/status-pages'>((req) => listStatusPages(ctx, req)) },
+    '/api/heartbeat-monitors': { GET: auth<'/api/heartbeat-monitors'>((req) => listHeartbeatMonitors(ctx, req)) },
+    '/api/heartbeat-monitors/:id': { GET: auth<'/api/heartbeat-monitors/:id'>((req) => getHeartbeatMonitor(ctx, req.params.id)) },
+    '/api/maintenance-windows': {
+      GET: auth<'/api/maintenance-windows'>((req) => listMaintenanceWindows(ctx, req)),
+      POST: auth<'/api/maintenance-windows'>((req, c) => createMaintenanceWindow(ctx, req, c.kind === 'user' ? fullName(c.user) : 'an API client')),
+    },
+    '/api/maintenance-windows/:id': {
+      GET: auth<'/api/maintenance-windows/:id'>((req) => getMaintenanceWindow(ctx, req.params.id)),
+      PUT: auth<'/api/maintenance-windows/:id'>((req) => updateMaintenanceWindow(ctx, req, req.params.id)),
+      DELETE: auth<'/api/maintenance-windows/:id'>((req) => deleteMaintenanceWindow(ctx, req.params.id)),
     },
     '/api/incidents/:id': {
       GET: auth<'/api/incidents/:id'>((req) => getIncident(ctx, req.params.id)),

@@ -67,7 +67,7 @@ describe.skipIf(!NODE)('bin/mcp-ilert.cjs', () => {
       expect(r.stderr).toContain('error: tls.cert_file: cannot read /etc/ssl/certs/mcp.pem')
       expect(r.stdout).toContain('api_key: "[set, 26 chars]"')
       expect(r.stdout).not.toContain('XXXXXXXX')
-      expect(r.stdout.trimEnd().endsWith('rest_per_minute: 120')).toBe(true) // all of it (mcp is the last section), not cut off by the exit
+      expect(r.stdout.trimEnd().endsWith('max_clients: 1000')).toBe(true) // all of it (mcp.oauth is the last section), not cut off by the exit
       expect(r.stderr).toContain('warning: listen.address is 0.0.0.0')
     })
 

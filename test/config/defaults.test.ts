@@ -52,7 +52,10 @@ const DEFAULTS = {
   syslog: { enabled: false, address: '127.0.0.1', tcp_port: 5514, udp_port: 5514, min_severity: 'warning', max_message_bytes: 8192, max_connections: 256, idle_timeout_seconds: 300, integration_key: '' },
   mqtt: { url: '', topics: [], client_id: 'mcp-ilert', clean_session: false, protocol_version: 4, username: '', password: '', ca_file: '', keepalive_seconds: 30, reconnect_min_seconds: 1, reconnect_max_seconds: 30, max_payload_bytes: 65_536 },
   heartbeat: { key: '', interval_seconds: 60, ping_url: '', per_key_per_minute: 5, max_keys: 10_000 },
-  mcp: { enabled: true, allowed_hosts: [], allowed_origins: [], read_only: false, accept_ilert_keys: true, allow_anonymous: false, tokens: [], rest_per_minute: 120 },
+  mcp: { enabled: true, allowed_hosts: [], allowed_origins: [], read_only: false, accept_ilert_keys: true, allow_anonymous: false, tokens: [],
+    rest_per_minute: 120,
+    oauth: { enabled: true, issuer_url: '', access_token_ttl_seconds: 3600, refresh_token_ttl_seconds: 2592000, allowed_redirect_hosts: [], max_clients: 1000 },
+  },
 }
 
 function ok(r: ReturnType<typeof loadConfig>) {

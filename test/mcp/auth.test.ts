@@ -17,7 +17,7 @@ describe('bearer = ilert user API key (default)', () => {
   test('no Authorization → 401 with WWW-Authenticate, before any MCP processing; the SDK client fails to connect', async () => {
     const res = await rpc(stack.mcpUrl, initialize(), { authorization: '' })
     expect(res.status).toBe(401)
-    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mcp-ilert"')
+    expect(res.headers.get('www-authenticate')).toBe(`Bearer realm="mcp-ilert", resource_metadata="${stack.mcpUrl.replace(/\/mcp$/, '')}/.well-known/oauth-protected-resource/mcp", scope="mcp"`)
     expect(((await res.json()) as any).error.message).toContain('Authorization')
     const bad = await rpc(stack.mcpUrl, initialize(), { authorization: 'Basic abc' })
     expect(bad.status).toBe(401)
@@ -87,11 +87,11 @@ describe('read-only mode', () => {
     try {
       const client = await stack.connect()
       const { tools } = await client.listTools()
-      expect(tools.length).toBe(13)
+      expect(tools.length).toBe(21)
       expect(tools.every((t) => t.annotations?.readOnlyHint === true && t.annotations.destructiveHint === false)).toBe(true)
-      for (const name of ['send_event', 'accept_alert', 'resolve_alert', 'assign_alert', 'add_alert_responder', 'create_incident', 'update_incident']) {
+      for (const name of ['send_event', 'accept_alert', 'resolve_alert', 'assign_alert', 'add_alert_responder', 'create_incident', 'update_incident', 'comment_on_alert', 'escalate_alert', 'create_maintenance_window', 'end_maintenance_window']) {
         expect(tools.some((t) => t.name === name)).toBe(false)
-        await expect(client.callTool({ name, arguments: { id: 1 } })).rejects.toThrow(/Unknown tool/)
+        await expect(client.callTool({ name, arguments: { id: 1 } })).rejects.toThrow(/Tool \w+ not found/)
       }
       expect((await call(client, 'search', { query: 'disk' })).isError).toBe(false)
     } finally {

@@ -30,15 +30,16 @@ export interface OriginGuardOptions {
   allowedOrigins: readonly string[]
 }
 
-export function createOriginGuard(opts: OriginGuardOptions): (req: Request) => GuardOutcome {
+/** `hostOnly` for the OAuth endpoints, which browsers reach from the bridge's own page or other sites' redirects. */
+export function createOriginGuard(opts: OriginGuardOptions): (req: Request, hostOnly?: boolean) => GuardOutcome {
   const hosts = new Set([...LOOPBACK, ...opts.allowedHosts.map(hostnameOf)])
   if (opts.listenAddress !== '0.0.0.0' && opts.listenAddress !== '::') hosts.add(hostnameOf(opts.listenAddress.includes(':') && !opts.listenAddress.startsWith('[') ? `[${opts.listenAddress}]` : opts.listenAddress))
   const origins = new Set(opts.allowedOrigins.map(originOf).filter((o) => o !== '' && o !== 'null'))
-  return (req) => {
+  return (req, hostOnly = false) => {
     const host = req.headers.get('host') ?? ''
     if (!hosts.has(hostnameOf(host))) return { kind: 'denied', reason: 'host', message: `Invalid Host header: ${host.slice(0, 100) || '(none)'}` }
     const origin = req.headers.get('origin')
-    if (origin === null) return { kind: 'allowed' }
+    if (origin === null || hostOnly) return { kind: 'allowed' }
     const o = originOf(origin)
     if (o !== '' && o !== 'null' && (LOOPBACK.includes(hostnameOf(o)) || origins.has(o))) return { kind: 'allowed' }
     return { kind: 'denied', reason: 'origin', message: `Invalid Origin: ${origin.slice(0, 100)}` }

@@ -16,13 +16,21 @@ import { createNormalizer } from '../../pipeline/normalize'
 import { USER_AGENT } from '../../version'
 import type { TokenVerifier } from '../../security/tokens'
 import type { Ingestor } from '../accept'
-import { createAuthenticator, type Caller } from './auth'
+import type { McpHttpHandler } from '@modelcontextprotocol/server'
+import { authInfoFor, callerOf, createAuthenticator, type Caller } from './auth'
+import { createCors } from './cors'
+import { createOAuthServer, OAUTH_PATHS, type OAuthServer } from './oauth/server'
+import { checkEnvelope } from './envelope'
 import { createKeyChecker } from './key-check'
 import { createMcpMetrics } from './metrics'
 import { mcpTokens } from './startup'
 import { createOriginGuard } from './origin-guard'
 import { toolsFor } from './tools/index'
+
+
 import type { ToolContext } from './tools/types'
+
+type Sdk = typeof import('./sdk-runtime')
 
 export interface McpRouteDeps {
   config: Config
@@ -48,6 +56,7 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   const rest =
     deps.rest ??
     createIlertRest({ apiUrl: config.ilert.api_url, userAgent: USER_AGENT, timeoutMs: config.ilert.timeout_seconds * 1000, perMinute: mcpCfg.rest_per_minute })
+  const oauthRef: { server?: OAuthServer } = {}
   const auth = createAuthenticator({
     tokens,
     ingestTokens: deps.verifier,
@@ -55,7 +64,9 @@ export function createMcpRoutes(deps: McpRouteDeps) {
     allowAnonymous: mcpCfg.allow_anonymous,
     defaultIlertKey: config.ilert.api_key,
     checkKey: createKeyChecker(rest),
+    ...(mcpCfg.oauth.enabled ? { oauth: { lookup: (t: string) => oauthRef.server!.store.lookupAccess(t), resourceOf: (r: Request) => oauthRef.server!.resourceOf(r) } } : {}),
   })
+  const oauth = mcpCfg.oauth.enabled ? (oauthRef.server = createOAuthServer({ config, log, auth, bridgeTokens: tokens.length > 0 })) : undefined
   const normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
   const metrics = createMcpMetrics(deps.metrics.register)
   const tools = toolsFor(mcpCfg.read_only)
@@ -73,9 +84,27 @@ export function createMcpRoutes(deps: McpRouteDeps) {
     audit: createAuditor(log, caller),
   })
 
-  // The SDK loads on the first MCP request (see sdk-runtime.ts), not at start.
-  let runtime: Promise<typeof import('./sdk-runtime')> | undefined
-  const sdk = () => (runtime ??= import('./sdk-runtime'))
+  // The SDK loads on the first MCP request (see sdk-runtime.ts), not at start. Both eras share
+  // one server factory, so the tools, schemas and annotations cannot drift apart: 2026-07-28
+  // requests go to the SDK's per-request handler, 2025-era ones to a stateless JSON transport.
+  const factory = (caller: Caller, sdk: Sdk) => sdk.buildMcpServer(tools, contextFor(caller), metrics)
+  let loaded: Promise<{ sdk: Sdk; modern: McpHttpHandler }> | undefined
+  const runtime = () =>
+    (loaded ??= import('./sdk-runtime').then((sdk) => ({
+      sdk,
+      modern: sdk.createMcpHandler((rc) => factory(callerOf(rc.authInfo), sdk), { legacy: 'reject', responseMode: 'auto', maxRequestBodySize: config.listen.max_body_bytes }),
+    })))
+  const serveLegacy = async (sdk: Sdk, request: Request, body: unknown, caller: Caller) => {
+    const transport = new sdk.WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
+    const server = factory(caller, sdk)
+    await server.connect(transport)
+    try {
+      return await transport.handleRequest(request, { parsedBody: body })
+    } finally {
+      void server.close().catch(() => undefined)
+    }
+  }
+  const cors = createCors(mcpCfg.allowed_origins)
 
   const handle = async (request: Request): Promise<Response> => {
     const g = guard(request)
@@ -83,30 +112,45 @@ export function createMcpRoutes(deps: McpRouteDeps) {
       metrics.refused.labels(g.reason).inc()
       return rpcError(403, -32000, g.message)
     }
+    // A browser's preflight carries no credentials: answer it before auth (origin already checked).
+    if (request.method === 'OPTIONS') return cors.preflight(request)
     if (request.method !== 'POST') {
       metrics.refused.labels('method').inc()
-      return rpcError(405, -32000, 'Method not allowed: this server is stateless and takes POST only.', { allow: 'POST' })
+      return cors.wrap(request, rpcError(405, -32000, 'Method not allowed: this server is stateless and takes POST only.', { allow: 'POST' }))
     }
     const a = await auth(request)
     if (a.kind === 'unverifiable') {
       metrics.refused.labels('key_unverifiable').inc()
-      return rpcError(503, -32000, a.message, { 'retry-after': '5' })
+      return cors.wrap(request, rpcError(503, -32000, a.message, { 'retry-after': '5' }))
     }
     if (a.kind === 'denied') {
       metrics.refused.labels(a.reason).inc()
-      const challenge = a.reason === 'missing' ? 'Bearer realm="mcp-ilert"' : `Bearer realm="mcp-ilert", error="invalid_token", error_description="${a.message}"`
-      return rpcError(401, -32001, a.message, { 'www-authenticate': challenge })
+      const error = a.reason === 'missing' ? undefined : { code: 'invalid_token', description: a.message }
+      const challenge = oauth !== undefined ? oauth.challenge(request, error) : error === undefined ? 'Bearer realm="mcp-ilert"' : `Bearer realm="mcp-ilert", error="invalid_token", error_description="${error.description}"`
+      return cors.wrap(request, rpcError(401, -32001, a.message, { 'www-authenticate': challenge }))
     }
-    const { WebStandardStreamableHTTPServerTransport, buildMcpServer } = await sdk()
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
-    const server = buildMcpServer(tools, contextFor(a.caller), metrics)
-    await server.connect(transport)
-    try {
-      return await transport.handleRequest(request)
-    } finally {
-      void server.close().catch(() => undefined)
+    const env = await checkEnvelope(request, config.listen.max_body_bytes)
+    if (env.kind === 'rejected') {
+      metrics.refused.labels(env.reason).inc()
+      return cors.wrap(request, env.response)
     }
+    const { sdk, modern } = await runtime()
+    const res = (await sdk.isLegacyRequest(request, env.body))
+      ? await serveLegacy(sdk, request, env.body, a.caller)
+      : await modern.fetch(request, { parsedBody: env.body, authInfo: authInfoFor(a.caller) })
+    return cors.wrap(request, res)
   }
 
-  return plugin.all('/mcp', ({ request }) => handle(request), { parse: 'none' })
+  const handleOAuth = async (request: Request): Promise<Response> => {
+    const g = guard(request, true)
+    if (g.kind === 'denied') {
+      metrics.refused.labels(g.reason).inc()
+      return Response.json({ error: 'invalid_request', error_description: g.message }, { status: 403 })
+    }
+    return oauth!.handle(request)
+  }
+
+  plugin.all('/mcp', ({ request }) => handle(request), { parse: 'none' })
+  if (oauth !== undefined) for (const path of OAUTH_PATHS) plugin.all(path, ({ request }) => handleOAuth(request), { parse: 'none' })
+  return plugin
 }

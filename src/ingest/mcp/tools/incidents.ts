@@ -56,8 +56,9 @@ export const getIncident = defineTool({
 export const createIncident = defineTool({
   name: 'create_incident',
   description:
-    'Create a status-page incident that tells stakeholders or customers about a problem (it appears on status pages of the affected services). ' +
-    'With send_notification true, subscribers are notified. Confirm wording with the user first: this is visible communication.',
+    'Create a PUBLIC status-page incident: a post that tells customers or stakeholders about a problem on the status pages of the affected services. ' +
+    'It is not for internal coordination: to get people working on an alert use add_alert_responder, assign_alert, escalate_alert or comment_on_alert. ' +
+    'With send_notification true, subscribers are notified. Confirm wording with the user first: this is public communication.',
   input: Type.Object(
     {
       summary: Type.String({ minLength: 1, maxLength: 255, description: 'Headline, e.g. "Card payments failing for some customers".' }),

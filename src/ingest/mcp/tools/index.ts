@@ -6,6 +6,10 @@ import './common' // registers the date-time format before any tool input is che
 import { addAlertResponder } from './add-alert-responder'
 import { acceptAlert, resolveAlert } from './alert-actions'
 import { assignAlert } from './assign-alert'
+import { getHeartbeatMonitor, listAlertSources, listHeartbeatMonitors, listStatusPages, listTeams } from './catalog'
+import { commentOnAlert, escalateAlert } from './comment-escalate'
+import { createMaintenanceWindow, endMaintenanceWindow, listMaintenanceWindows } from './maintenance'
+import { getCurrentUser, listMyAlerts } from './me'
 import { findUserByEmail, listEscalationPolicies, listSchedules, listServices, listUsers } from './directory'
 import { getAlert } from './get-alert'
 import { createIncident, getIncident, listIncidents, updateIncident } from './incidents'
@@ -21,18 +25,30 @@ export const ALL_TOOLS: readonly ToolDef[] = [
   fetchTool,
   sendEvent,
   listAlerts,
+  listMyAlerts,
   getAlert,
   acceptAlert,
   resolveAlert,
   assignAlert,
   addAlertResponder,
+  commentOnAlert,
+  escalateAlert,
   listAlertLogEntries,
+  listAlertSources,
+  getCurrentUser,
   whoIsOnCall,
   listSchedules,
   listEscalationPolicies,
   listServices,
   listUsers,
   findUserByEmail,
+  listTeams,
+  listHeartbeatMonitors,
+  getHeartbeatMonitor,
+  listMaintenanceWindows,
+  createMaintenanceWindow,
+  endMaintenanceWindow,
+  listStatusPages,
   listIncidents,
   getIncident,
   createIncident,
