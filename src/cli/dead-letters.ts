@@ -10,17 +10,19 @@ import { loadConfig } from '../config/load'
 import type { Config } from '../config/schema'
 import { decodeStoredEvent } from '../ingest/accept'
 import { createNormalizer } from '../pipeline/normalize'
-import type { DeadLetter, Selection } from '../queue/dead-letters'
+import type { DeadLetter, ReplayReport, Selection } from '../queue/dead-letters'
 import { openQueueStore } from '../queue/open-store'
 import { hasDeadLetterDb, openDeadLetterDb } from '../queue/sqlite-db'
 import { SqliteDeadLetters } from '../queue/sqlite-dead-letters'
 import { lockHolder, readOwner } from '../queue/wal/queue-lock'
 import type { CliIo } from './io'
 
-export const DEAD_LETTERS_USAGE = `Usage: mcp-ilert dead-letters <list|replay|purge> [--config FILE] [--id N]... [--all] [--limit N]
+export const DEAD_LETTERS_USAGE = `Usage: mcp-ilert dead-letters <list|replay|purge> [--config FILE] [--id N]... [--all] [--limit N] [--force]
 
   list               print dead letters as JSON lines, newest last (integration keys masked)
-  replay --id N|--all  move dead letters back into the queue (attempts reset); they are delivered again
+  replay --id N|--all  move dead letters back into the queue at their place in their alert key's order
+                     (attempts reset); ones that newer delivered events of their key superseded are
+                     reported and kept, unless --force
   purge --id N|--all   delete dead letters for good
 
 Works on the durable store in queue.path of the given config (queue.durable must be true). When a
@@ -29,7 +31,7 @@ from the same config).
 `
 
 type Parsed =
-  | { kind: 'ok'; action: 'list' | 'replay' | 'purge'; configFile?: string; sel?: Selection; limit: number }
+  | { kind: 'ok'; action: 'list' | 'replay' | 'purge'; configFile?: string; sel?: Selection; limit: number; force: boolean }
   | { kind: 'error'; message: string }
 
 export function parseDeadLetterArgs(argv: readonly string[]): Parsed {
@@ -38,6 +40,7 @@ export function parseDeadLetterArgs(argv: readonly string[]): Parsed {
   let configFile: string | undefined
   const ids: number[] = []
   let all = false
+  let force = false
   let limit = 100
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!
@@ -52,11 +55,12 @@ export function parseDeadLetterArgs(argv: readonly string[]): Parsed {
       limit = Number(next)
       i++
     } else if (a === '--all') all = true
+    else if (a === '--force' && action === 'replay') force = true
     else return { kind: 'error', message: `unexpected argument "${a}"` }
   }
-  if (action === 'list') return { kind: 'ok', action, configFile, limit }
+  if (action === 'list') return { kind: 'ok', action, configFile, limit, force }
   if (all === ids.length > 0) return { kind: 'error', message: `${action} needs --all or one or more --id N (not both)` }
-  return { kind: 'ok', action, configFile, limit, sel: all ? { kind: 'all' } : { kind: 'ids', ids } }
+  return { kind: 'ok', action, configFile, limit, force, sel: all ? { kind: 'all' } : { kind: 'ids', ids } }
 }
 
 type Parsedok = Extract<Parsed, { kind: 'ok' }>
@@ -103,7 +107,7 @@ async function direct(config: Config, p: Parsedok, io: CliIo): Promise<number> {
       decodeRaw: decodeStoredEvent(normalizer),
     })
     try {
-      io.stdout.write(`replayed ${await store.replay(p.sel!)}\n`)
+      reportReplay(io, await store.replay(p.sel!, p.force))
     } finally {
       store.close()
     }
@@ -154,7 +158,15 @@ async function viaRunningBridge(config: Config, p: Parsedok, io: CliIo, pid: num
     return 0
   }
   const body = JSON.stringify(p.sel!.kind === 'all' ? { all: true } : { ids: p.sel!.ids })
-  const r = await ask(`/${p.action}`, { method: 'POST', body })
-  io.stdout.write(p.action === 'replay' ? `replayed ${r.replayed}\n` : `purged ${r.purged}\n`)
+  const r = await ask(`/${p.action}${p.action === 'replay' && p.force ? '?force=true' : ''}`, { method: 'POST', body })
+  if (p.action === 'replay') reportReplay(io, r as unknown as ReplayReport)
+  else io.stdout.write(`purged ${r.purged}\n`)
   return 0
+}
+
+function reportReplay(io: CliIo, r: ReplayReport): void {
+  io.stdout.write(`replayed ${r.replayed}\n`)
+  if (r.superseded.length > 0) {
+    io.stderr.write(`${r.superseded.length} dead letter(s) not replayed: newer delivered events of their alert key superseded them (ids ${r.superseded.join(', ')}); --force sends them anyway\n`)
+  }
 }

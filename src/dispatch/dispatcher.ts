@@ -275,6 +275,7 @@ export class Dispatcher {
           this.log.debug('Event delivered.', { alertKey: entry.body.alertKey, events: entry.count, correlationId: result.correlationId, ms: Math.round(now - startedAt) })
         }
         this.retryLog.delivered()
+        this.noteDelivered(lane, entry)
         this.store.completeHead(lane)
         break
       case 'rate_limited': {
@@ -319,6 +320,15 @@ export class Dispatcher {
     this.schedule()
   }
 
+  /** Dead letters of this alert key from before this call are now superseded (never fatal: a full disk only loses the mark). */
+  private noteDelivered(lane: Lane, entry: Entry): void {
+    try {
+      this.deadLetters.noteDelivered(entry.body.integrationKey, lane.key, entry.lastSeq)
+    } catch (err) {
+      this.log.warn('Could not mark older dead letters of this alert key as superseded.', { alertKey: entry.body.alertKey, error: (err as Error).message })
+    }
+  }
+
   /** ilert is down: the attempts the streak that showed it counted are given back. */
   private beginOutage(refund: Entry[], reason: string, lastAnswer: string): void {
     for (const e of refund) if (e.attempts > 0) e.attempts--
@@ -340,7 +350,7 @@ export class Dispatcher {
     const entry = lane.entries[0]!
     let evicted
     try {
-      evicted = this.deadLetters.add({ reason, lastAnswer, attempts: entry.attempts, count: entry.count, body: entry.body }).evicted
+      evicted = this.deadLetters.add({ reason, lastAnswer, attempts: entry.attempts, count: entry.count, laneKey: lane.key, seq: entry.lastSeq, body: entry.body }).evicted
     } catch (err) {
       // Held like a call on the wire: nothing merges into it, and it is never sent again.
       lane.inFlight = true

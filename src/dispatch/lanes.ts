@@ -103,6 +103,27 @@ export class LaneTable {
     return false
   }
 
+  /**
+   * A replayed dead letter: a new entry at its place in its lane by sequence number (after a head
+   * that is on the wire), never merged, so per-key order holds as if it had never failed.
+   */
+  insertBySeq(ev: QueuedEvent, bytes = 0): Lane {
+    if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
+    const lane = this.laneFor(ev.body.integrationKey, ev.laneKey)
+    const entry = newEntry(ev, bytes)
+    let i = lane.inFlight && lane.entries.length > 0 ? 1 : 0
+    while (i < lane.entries.length && lane.entries[i]!.firstSeq < ev.id) i++
+    if (i === lane.entries.length) this.push(lane, entry)
+    else {
+      lane.entries.splice(i, 0, entry)
+      this.entries++
+      this.bytes += bytes
+    }
+    this.events++
+    this.lastLane = lane
+    return lane
+  }
+
   /** Appends a whole entry (a checkpoint being loaded) to its lane. */
   append(lane: Lane, entry: Entry): void {
     this.events += entry.count

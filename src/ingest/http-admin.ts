@@ -1,5 +1,6 @@
 /**
- * The admin HTTP API over the dead letters: list, replay into the queue, purge. The same
+ * The admin HTTP API over the dead letters: list, replay into the store (at each event's place in
+ * its alert key's order; `?force=true` also sends ones newer deliveries superseded), purge. The same
  * operations as `mcp-ilert dead-letters`, for a running bridge. Integration keys are masked in
  * every listing.
  */
@@ -48,7 +49,7 @@ export function createAdminRoutes(store: QueueStore) {
       async ({ request }) => {
         const sel = await readSelection(request)
         if ('error' in sel) return json(sel.status ?? 400, { error: sel.error })
-        return json(200, { replayed: await store.replay(sel) })
+        return json(200, await store.replay(sel, new URL(request.url).searchParams.get('force') === 'true'))
       },
       { parse: 'none' },
     )

@@ -149,7 +149,12 @@ export class LogStore implements EventStore {
 
   offer(event: QueuedEvent, raw: string | undefined): OfferResult {
     if (this.table.entries + this.staged.length >= this.capacity) return FULL
-    const size = raw !== undefined ? this.frame.addText(RecordType.Raw, raw) : this.frame.addText(RecordType.Body, JSON.stringify(event.body))
+    const size =
+      event.id !== 0
+        ? this.frame.addText(RecordType.Replayed, JSON.stringify({ s: event.id, b: event.body }))
+        : raw !== undefined
+          ? this.frame.addText(RecordType.Raw, raw)
+          : this.frame.addText(RecordType.Body, JSON.stringify(event.body))
     this.staged.push(event)
     this.stagedSizes.push(size)
     return ACCEPTED
@@ -250,6 +255,10 @@ export class LogStore implements EventStore {
     const table = this.table
     for (let i = 0; i < n; i++) {
       const ev = this.staged[i]!
+      if (ev.id !== 0) {
+        this.entryListener(table.insertBySeq(ev, this.stagedSizes[i]!)) // a replayed dead letter keeps its place
+        continue
+      }
       ev.id = this.nextSeq++
       if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
       if (!table.add(ev, this.stagedSizes[i]!)) this.entryListener(table.lastLane!)
@@ -567,6 +576,11 @@ export class LogStore implements EventStore {
         }
         const laneKey = laneKeyFor(body.alertKey) || `A:${seq}`
         this.table.add({ id: seq, body, laneKey, acceptedAt: performance.now(), attempts: 0 }, size)
+        return
+      }
+      case RecordType.Replayed: {
+        const r = JSON.parse(text) as { s: number; b: IlertEventBody }
+        this.table.insertBySeq({ id: r.s, body: r.b, laneKey: laneKeyFor(r.b.alertKey) || `A:${r.s}`, acceptedAt: performance.now(), attempts: 0 }, size)
         return
       }
       case RecordType.Complete: {

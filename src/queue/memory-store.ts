@@ -49,6 +49,10 @@ export class MemoryStore implements EventStore {
     const table = this.table
     for (let i = 0; i < n; i++) {
       const ev = this.staged[i]!
+      if (ev.id !== 0) {
+        this.entryListener(table.insertBySeq(ev)) // a replayed dead letter keeps its place
+        continue
+      }
       ev.id = ++this.seq
       if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
       if (!table.add(ev)) this.entryListener(table.lastLane!)

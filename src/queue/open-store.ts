@@ -8,7 +8,7 @@ import type { Config } from '../config/schema'
 import type { RateShape } from '../dispatch/lanes'
 import { type IlertEventBody, laneKeyFor } from '../pipeline/ilert-event'
 import type { Database } from 'bun:sqlite'
-import { type DeadLetterStore, MemoryDeadLetters, type Requeue, type Selection } from './dead-letters'
+import { type DeadLetterStore, MemoryDeadLetters, type ReplayReport, type Requeue, type Selection } from './dead-letters'
 import type { EventStore } from './event-store'
 import { LogStore, type LogStoreEvents } from './log-store'
 import { MemoryStore } from './memory-store'
@@ -19,8 +19,11 @@ export interface QueueStore {
   kind: 'durable' | 'memory'
   store: EventStore
   deadLetters: DeadLetterStore
-  /** Moves dead letters back into the store (attempts reset); resolves with how many moved. */
-  replay(sel: Selection): Promise<number>
+  /**
+   * Moves dead letters back into the store at their place in their alert key's order (attempts
+   * reset); ones that newer delivered events superseded go back only with `force`.
+   */
+  replay(sel: Selection, force?: boolean): Promise<ReplayReport>
   purge(sel: Selection): number
   /** Events of a 0.1 store moved into the log at this start. */
   migrated: number
@@ -37,11 +40,14 @@ export interface OpenOptions {
   syncFn?: (fd: number) => Promise<void>
 }
 
-/** Offers ilert bodies to the store and commits them; resolves with how many were stored. */
-async function requeueInto(store: EventStore, bodies: IlertEventBody[]): Promise<number> {
+/**
+ * Offers events to the store and commits them; resolves with how many were stored. An event with
+ * a sequence number (a replayed dead letter) keeps it, and so its place in its lane's order.
+ */
+async function requeueInto(store: EventStore, items: { body: IlertEventBody; seq: number }[]): Promise<number> {
   let n = 0
-  for (const body of bodies) {
-    if (store.offer({ id: 0, body, laneKey: laneKeyFor(body.alertKey), acceptedAt: performance.now(), attempts: 0 }, undefined).kind !== 'accepted') break
+  for (const { body, seq } of items) {
+    if (store.offer({ id: seq, body, laneKey: laneKeyFor(body.alertKey), acceptedAt: performance.now(), attempts: 0 }, undefined).kind !== 'accepted') break
     n++
   }
   const r = await store.commit()
@@ -56,7 +62,7 @@ export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Pro
       kind: 'memory',
       store,
       deadLetters,
-      replay: (sel) => deadLetters.replay(sel, (bodies) => requeueInto(store, bodies)),
+      replay: (sel, force) => deadLetters.replay(sel, (items) => requeueInto(store, items), force),
       purge: (sel) => deadLetters.purge(sel),
       migrated: 0,
       close() {},
@@ -87,7 +93,7 @@ export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Pro
     kind: 'durable',
     store,
     deadLetters,
-    replay: (sel) => deadLetters.replay(sel, (bodies) => requeueInto(store, bodies)),
+    replay: (sel, force) => deadLetters.replay(sel, (items) => requeueInto(store, items), force),
     purge: (sel) => deadLetters.purge(sel),
     migrated,
     close() {
@@ -144,13 +150,17 @@ class LazyDeadLetters implements DeadLetterStore {
     return this.store().add(e)
   }
 
+  noteDelivered(integrationKey: string, laneKey: string, seq: number): void {
+    this.inner?.noteDelivered(integrationKey, laneKey, seq)
+  }
+
   list(limit?: number) {
     this.database()
     return this.inner?.list(limit) ?? []
   }
 
-  replay(sel: Selection, requeue: Requeue) {
-    return this.store().replay(sel, requeue)
+  replay(sel: Selection, requeue: Requeue, force?: boolean) {
+    return this.store().replay(sel, requeue, force)
   }
 
   purge(sel: Selection) {
@@ -173,7 +183,7 @@ async function migrateLegacy(store: EventStore, db: Database): Promise<number> {
   // Capacity counts pending calls; a 0.1 backlog coalesces, but never refuse it at the door.
   let moved = 0
   while (moved < bodies.length) {
-    const n = await requeueInto(store, bodies.slice(moved, moved + 10_000))
+    const n = await requeueInto(store, bodies.slice(moved, moved + 10_000).map((body) => ({ body, seq: 0 })))
     if (n === 0) throw new Error(`queue.path: could not move the ${bodies.length - moved} events left by mcp-ilert 0.1 into the new log (store full or not writable); raise queue.capacity or free disk space, then start again`)
     moved += n
   }

@@ -1,12 +1,14 @@
 /**
- * Durable dead letters, in the same SQLite file as the queue: events ilert refused (4xx) or that
- * ran out of attempts, with the reason and ilert's last answer. The bridge never deletes them;
- * a person lists, replays (back into the queue, attempts reset) or purges them with
- * `mcp-ilert dead-letters` or the admin API.
+ * Durable dead letters, in queue.sqlite beside the log: events ilert refused (4xx) or that ran
+ * out of attempts, with the reason, ilert's last answer and their place in their alert key's
+ * order. The bridge never deletes them; a person lists, replays (back into the store at their
+ * place, attempts reset) or purges them with `mcp-ilert dead-letters` or the admin API. Later
+ * deliveries for a key with dead letters mark them superseded (one UPDATE per such delivery: the
+ * keys with dead letters are held in memory, so other deliveries cost nothing here).
  */
 import type { Database } from 'bun:sqlite'
 import type { IlertEventBody } from '../pipeline/ilert-event'
-import { type DeadLetter, type DeadLetterStore, maskKey, type Requeue, type Selection } from './dead-letters'
+import { type DeadLetter, type DeadLetterStore, laneId, maskKey, type NewDeadLetter, partitionReplay, type ReplayReport, type Requeue, type Selection } from './dead-letters'
 
 interface DlRow {
   id: number
@@ -16,49 +18,70 @@ interface DlRow {
   attempts: number
   count: number
   body: string
+  lane: string
+  seq: number
+  superseded_by: number | null
+}
+
+/** Columns added after 0.1 (its dead_letters table lacks them). */
+export function upgradeDeadLetterTable(db: Database): void {
+  const cols = new Set((db.query('PRAGMA table_info(dead_letters)').all() as { name: string }[]).map((c) => c.name))
+  if (!cols.has('lane')) db.run("ALTER TABLE dead_letters ADD COLUMN lane TEXT NOT NULL DEFAULT ''")
+  if (!cols.has('seq')) db.run('ALTER TABLE dead_letters ADD COLUMN seq INTEGER NOT NULL DEFAULT 0')
+  if (!cols.has('superseded_by')) db.run('ALTER TABLE dead_letters ADD COLUMN superseded_by INTEGER')
 }
 
 export class SqliteDeadLetters implements DeadLetterStore {
-  constructor(private readonly db: Database) {}
+  /** Lanes (integration key + lane key) that have dead letters not yet superseded. */
+  private readonly watched = new Set<string>()
+
+  constructor(private readonly db: Database) {
+    upgradeDeadLetterTable(db)
+    for (const r of db.query('SELECT lane, body FROM dead_letters WHERE superseded_by IS NULL').all() as { lane: string; body: string }[]) {
+      this.watched.add(laneId((JSON.parse(r.body) as IlertEventBody).integrationKey, r.lane))
+    }
+  }
 
   get size(): number {
     return (this.db.query('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n
   }
 
-  add(e: Omit<DeadLetter, 'id' | 'deadAt' | 'event'> & { body: IlertEventBody }) {
+  add(e: NewDeadLetter) {
     this.db
-      .query('INSERT INTO dead_letters (dead_at, reason, last_answer, attempts, count, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)')
-      .run(new Date().toISOString(), e.reason, e.lastAnswer, e.attempts, e.count, JSON.stringify(e.body))
+      .query('INSERT INTO dead_letters (dead_at, reason, last_answer, attempts, count, body, lane, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)')
+      .run(new Date().toISOString(), e.reason, e.lastAnswer, e.attempts, e.count, JSON.stringify(e.body), e.laneKey, e.seq)
+    this.watched.add(laneId(e.body.integrationKey, e.laneKey))
     return { evicted: undefined }
+  }
+
+  noteDelivered(integrationKey: string, laneKey: string, seq: number): void {
+    const id = laneId(integrationKey, laneKey)
+    if (!this.watched.has(id)) return
+    this.db
+      .query("UPDATE dead_letters SET superseded_by = ?3 WHERE lane = ?1 AND seq < ?3 AND superseded_by IS NULL AND json_extract(body, '$.integrationKey') = ?2")
+      .run(laneKey, integrationKey, seq)
+    this.watched.delete(id)
   }
 
   /** Newest last, integration keys masked. */
   list(limit = 100): DeadLetter[] {
     const rows = this.db.query('SELECT * FROM (SELECT * FROM dead_letters ORDER BY id DESC LIMIT ?1) ORDER BY id').all(limit) as DlRow[]
     return rows.map((r) => {
-      const body = JSON.parse(r.body) as IlertEventBody
-      return {
-        id: r.id,
-        deadAt: r.dead_at,
-        reason: r.reason,
-        lastAnswer: r.last_answer,
-        attempts: r.attempts,
-        count: r.count,
-        event: { ...body, integrationKey: maskKey(body.integrationKey) },
-      }
+      const d = toDeadLetter(r)
+      return { ...d, event: { ...d.event, integrationKey: maskKey(d.event.integrationKey) } }
     })
   }
 
   /**
-   * Moves dead letters back into the store (attempts reset): rows are deleted only once the store
-   * holds their events as durably as it holds ingested ones, so a crash in between can duplicate
-   * a replayed event but never lose it.
+   * Moves dead letters back into the store at their place (attempts reset): rows are deleted only
+   * once the store holds their events as durably as it holds ingested ones, so a crash in between
+   * can duplicate a replayed event but never lose it.
    */
-  async replay(sel: Selection, requeue: Requeue): Promise<number> {
-    const rows = this.select(sel)
-    const moved = await requeue(rows.map((r) => JSON.parse(r.body) as IlertEventBody))
-    this.db.transaction(() => this.delete(rows.slice(0, moved).map((r) => r.id)))()
-    return moved
+  async replay(sel: Selection, requeue: Requeue, force = false): Promise<ReplayReport> {
+    const { send, superseded } = partitionReplay(this.select(sel).map(toDeadLetter), force)
+    const moved = await requeue(send.map((d) => ({ body: d.event, seq: d.seq })))
+    this.db.transaction(() => this.delete(send.slice(0, moved).map((d) => d.id)))()
+    return { replayed: moved, superseded }
   }
 
   purge(sel: Selection): number {
@@ -78,5 +101,20 @@ export class SqliteDeadLetters implements DeadLetterStore {
   private delete(ids: number[]): void {
     const q = this.db.query('DELETE FROM dead_letters WHERE id = ?1')
     for (const id of ids) q.run(id)
+  }
+}
+
+function toDeadLetter(r: DlRow): DeadLetter {
+  return {
+    id: r.id,
+    deadAt: r.dead_at,
+    reason: r.reason,
+    lastAnswer: r.last_answer,
+    attempts: r.attempts,
+    count: r.count,
+    laneKey: r.lane,
+    seq: r.seq,
+    supersededBy: r.superseded_by,
+    event: JSON.parse(r.body) as IlertEventBody,
   }
 }

@@ -123,6 +123,22 @@ describe('restart rebuilds exactly the pending calls', () => {
     expect(snapshot(b)).toEqual({ [keys[1]!]: ['ALERTx1(anon 2)@0'] })
   })
 
+  test('a replayed dead letter keeps its place in its lane across a restart', () => {
+    const path = tmp()
+    const a = store(path)
+    offer(a, 'other', 'other') // seq 1
+    offer(a, 'k', 'newer') // seq 2
+    a.commit()
+    // A dead letter of "k" that was seq 1 before it failed goes back before seq 2, not after it.
+    const body = decodeRaw('{"k":"k","s":"older","t":"RESOLVE"}')!
+    a.offer({ id: 1, body, laneKey: 'k', acceptedAt: 0, attempts: 0 }, undefined)
+    a.commit()
+    const before = snapshot(a)
+    expect(before.k).toEqual(['RESOLVEx1(older)@0', 'ALERTx1(newer)@0'])
+    closeStore(a)
+    expect(snapshot(store(path))).toEqual(before)
+  })
+
   test('send history is kept for the rate limiter', () => {
     const path = tmp()
     const a = store(path)

@@ -25,6 +25,8 @@ export const enum RecordType {
   Attempt = 4,
   /** A call to ilert left for an integration key at a wall-clock time: {i, t}. */
   Sent = 5,
+  /** A dead letter put back at its place in its lane: {s: its sequence number, b: ilert body}. */
+  Replayed = 6,
   /** Checkpoint header: {v, nextSeq, segment, at}. */
   CheckpointHeader = 16,
   /** Checkpoint entry: one pending call (see checkpoint.ts). */
