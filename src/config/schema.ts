@@ -144,6 +144,11 @@ export const ConfigSchema = Type.Object(
         max_disk_bytes: Type.Integer({ minimum: 0, default: 0 }),
         /** Size at which a log segment is closed and a new one begun. */
         segment_bytes: Positive(8 * 1024 * 1024, { minimum: 65_536 }),
+        /**
+         * Bytes of event bodies (as JSON) the pending calls may hold in memory, in both modes; beyond
+         * it ingest pushes back like a full queue. The heap they take is a small multiple of this.
+         */
+        max_memory_bytes: Positive(256 * 1024 * 1024, { minimum: 65_536 }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -51,6 +51,8 @@ export interface LogStoreOptions {
   segmentBytes: number
   /** 0: no bound but the disk's. */
   maxDiskBytes: number
+  /** Bytes of bodies the lanes may hold (queue.max_memory_bytes); beyond it offers are refused as full. */
+  maxMemoryBytes: number
   rate: RateShape
   /** Rebuilds the ilert body of a Raw record (validate + normalize, as ingest did); undefined: no longer valid. */
   decodeRaw(text: string): IlertEventBody | undefined
@@ -144,11 +146,12 @@ export class LogStore implements EventStore {
   // ---- ingest side ---------------------------------------------------------------------------
 
   freeSlots(): number {
+    if (this.table.bytes + this.frame.length >= this.opts.maxMemoryBytes) return 0
     return this.capacity - this.table.entries - this.staged.length
   }
 
   offer(event: QueuedEvent, raw: string | undefined): OfferResult {
-    if (this.table.entries + this.staged.length >= this.capacity) return FULL
+    if (this.table.entries + this.staged.length >= this.capacity || this.table.bytes + this.frame.length >= this.opts.maxMemoryBytes) return FULL
     const size =
       event.id !== 0
         ? this.frame.addText(RecordType.Replayed, JSON.stringify({ s: event.id, b: event.body }))

@@ -56,7 +56,7 @@ async function requeueInto(store: EventStore, items: { body: IlertEventBody; seq
 
 export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Promise<QueueStore> {
   if (!q.durable) {
-    const store = new MemoryStore(q.capacity, opts.rate)
+    const store = new MemoryStore(q.capacity, opts.rate, q.max_memory_bytes)
     const deadLetters = new MemoryDeadLetters(opts.deadLetterCapacity)
     return {
       kind: 'memory',
@@ -74,6 +74,7 @@ export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Pro
     sync: q.sync,
     segmentBytes: q.segment_bytes,
     maxDiskBytes: q.max_disk_bytes,
+    maxMemoryBytes: q.max_memory_bytes,
     rate: opts.rate,
     decodeRaw: opts.decodeRaw,
     ...(opts.syncFn ? { syncFn: opts.syncFn } : {}),

@@ -39,7 +39,7 @@ const decodeRaw = (text: string): IlertEventBody | undefined => {
 }
 
 function store(path: string, extra: Partial<LogStoreOptions> = {}): LogStore {
-  const s = new LogStore({ path, capacity: 1000, sync: 'normal', segmentBytes: 64 * 1024, maxDiskBytes: 0, rate: { perKey: 50, windowMs: 60_000, marginMs: 0 }, decodeRaw, ...extra })
+  const s = new LogStore({ path, capacity: 1000, sync: 'normal', segmentBytes: 64 * 1024, maxDiskBytes: 0, maxMemoryBytes: 1 << 30, rate: { perKey: 50, windowMs: 60_000, marginMs: 0 }, decodeRaw, ...extra })
   open.push(s)
   return s
 }

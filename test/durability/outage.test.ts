@@ -125,3 +125,41 @@ test('an outage longer than the whole retry schedule: no attempts used up, nothi
     await stack.stop()
   }
 }, 60_000)
+
+for (const durable of [true, false]) {
+  test(`queue.max_memory_bytes bounds what the pending calls hold (${durable ? 'durable' : 'memory'}): beyond it HTTP 503, TCP held, nothing lost`, async () => {
+    // ilert down, so nothing leaves; 64 KiB of bodies fit, then ingest pushes back.
+    const stack = await startStack({
+      config: {
+        queue: durable ? { durable: true, path: tmp(), max_memory_bytes: 65_536 } : { durable: false, max_memory_bytes: 65_536 },
+        retries: { max_attempts: 1000 },
+        rate_limit: { per_key_per_minute: 100_000, per_minute: 100_000 },
+      },
+      sim: { rateLimit: { perKey: 0 }, faults: { forceStatus: 503 } },
+    })
+    try {
+      const big = (i: number) => ({ alert_key: `mem-${i}`, summary: 'big', details: 'd'.repeat(4000) })
+      let accepted = 0
+      let refused: Response | undefined
+      for (let i = 0; i < 100 && refused === undefined; i++) {
+        const r = await postEvents(stack, big(i))
+        if (r.status === 202) accepted++
+        else refused = r
+      }
+      expect(refused?.status).toBe(503)
+      expect(((await refused!.json()) as { reason: string }).reason).toBe('queue_full')
+      expect(accepted).toBeGreaterThan(10)
+      expect(accepted).toBeLessThan(20) // about 64 KiB / 4 KiB, not capacity (65,536 calls)
+      const client = await connectClient(stack.bound.tcp!.port)
+      await client.send(JSON.stringify(big(1000)) + '\n')
+      await Bun.sleep(300)
+      expect(client.lastAck()).toBeUndefined() // held, not refused
+      stack.sim.setFaults({ forceStatus: undefined })
+      expect((await client.waitForAck(1, 15_000)).accepted).toBe(1)
+      await waitFor('everything accepted delivered', () => stack.sim.alerts().length === accepted + 1, 20_000)
+      client.close()
+    } finally {
+      await stack.stop()
+    }
+  }, 40_000)
+}
