@@ -447,6 +447,7 @@ export class LogStore implements EventStore {
   /** Once a second: the directory's real size, a retry of pending outcome records, room again after a failure. */
   private tick(): void {
     this.sampleDisk()
+    if (this.sends.size > 0) this.recentSends() // forgets integration keys with no send inside the window
     if (!this.syncing) {
       this.flushControl()
       this.maintain()
