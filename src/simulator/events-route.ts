@@ -19,7 +19,7 @@
 import type { SimContext } from './context'
 import { delay, ilertError } from './http'
 import { countRequest, overLimit } from './rate-limit'
-import { validateEventBody, type IlertEventBody } from './schema'
+import { type IlertEvent as IlertEventBody, ilertEventError as validateEventBody } from '../ilert/event-schema'
 import type { KeyRecord } from './stats'
 
 export function connectionReset(): Response {

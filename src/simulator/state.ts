@@ -9,7 +9,7 @@
  * decorate new alerts (escalation policy, assignee) and keep per-alert log entries.
  */
 import { BoundedLog } from './bounded-log'
-import type { IlertEventBody, IlertEventType } from './schema'
+import type { IlertEvent as IlertEventBody, IlertEventType } from '../ilert/event-schema'
 import type { KeyRecord } from './stats'
 
 export type AlertStatus = 'PENDING' | 'ACCEPTED' | 'RESOLVED'

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../../config/schema'
 import type { McpEvent } from '../../pipeline/event-schema'
-import type { IlertEvent } from './schema'
+import type { IlertEvent } from '../../ilert/event-schema'
 
 export type PriorityFor = (p: 'HIGH' | 'LOW') => number | undefined
 

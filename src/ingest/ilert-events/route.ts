@@ -9,7 +9,7 @@ import type { Config } from '../../config/schema'
 import type { Ingestor } from '../accept'
 import { commitStaged, readJsonBody, type SourceLimits } from '../source-http'
 import { foldLegacyKey, ilertFieldName, ilertToEvent, priorityLookup } from './map'
-import { ilertEventError, type IlertEvent } from './schema'
+import { ilertEventError, type IlertEvent } from '../../ilert/event-schema'
 
 const T = 'ilert_events'
 const CODES: Record<number, string> = { 400: 'BAD_REQUEST', 413: 'PAYLOAD_TOO_LARGE', 503: 'SERVICE_UNAVAILABLE' }

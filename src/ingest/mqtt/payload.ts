@@ -8,7 +8,7 @@ import type { Config } from '../../config/schema'
 import type { McpEvent } from '../../pipeline/event-schema'
 import { exceedsDepth } from '../../security/json-depth'
 import { foldLegacyKey, ilertToEvent, priorityLookup } from '../ilert-events/map'
-import { ilertEventError, type IlertEvent } from '../ilert-events/schema'
+import { ilertEventError, type IlertEvent } from '../../ilert/event-schema'
 
 export type Decoded =
   | { kind: 'event'; value: unknown }

@@ -1,15 +1,20 @@
 /**
  * ilert's Events API body (`components.schemas.Event` of ilert's OpenAPI document) as one TypeBox
- * schema, compiled once, so a client written for ilert gets ilert's own 400 for a bad body.
- * Enums are case-sensitive as in ilert; unknown properties are tolerated (ilert adds fields);
- * the legacy `apiKey` is taken for `integrationKey` (see map.ts).
+ * schema, compiled once, for both sides of that contract: the bridge's ilert-compatible
+ * `POST /api/events` (so a client written for ilert gets ilert's own 400 for a bad body) and the
+ * simulator's ilert. Enums are case-sensitive as in ilert ("alert" is rejected); `summary` is
+ * required only for ALERT (ilert's own ACCEPT/RESOLVE examples omit it); unknown properties are
+ * tolerated (ilert adds fields); the legacy `apiKey` is the source's business (ingest/ilert-events/map.ts).
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 
+export const IlertEventTypes = ['ALERT', 'ACCEPT', 'RESOLVE', 'COMMENT'] as const
+export type IlertEventType = (typeof IlertEventTypes)[number]
+
 export const IlertEventSchema = Type.Object({
   integrationKey: Type.String({ minLength: 1 }),
-  eventType: Type.Union(['ALERT', 'ACCEPT', 'RESOLVE', 'COMMENT'].map((t) => Type.Literal(t))),
+  eventType: Type.Union(IlertEventTypes.map((t) => Type.Literal(t))),
   summary: Type.Optional(Type.String()),
   details: Type.Optional(Type.String()),
   alertKey: Type.Optional(Type.String()),
