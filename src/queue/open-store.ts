@@ -13,9 +13,11 @@ import { LogStore, type LogStoreEvents } from './log-store'
 import { MemoryStore } from './memory-store'
 import { dropLegacyEvents, legacyEvents, openDeadLetterDb } from './sqlite-db'
 import { SqliteDeadLetters } from './sqlite-dead-letters'
+import type { Registry } from '../observability/prom'
 
 export interface QueueStore {
-  kind: 'durable' | 'memory'
+  /** shared: the NATS JetStream store (queue.backend: nats), one stream for several bridges. */
+  kind: 'durable' | 'memory' | 'shared'
   store: EventStore
   deadLetters: DeadLetterStore
   /** Moves dead letters back into the store (attempts reset); resolves with how many moved. */
@@ -23,7 +25,7 @@ export interface QueueStore {
   purge(sel: Selection): number
   /** Events of a 0.1 store moved into the log at this start. */
   migrated: number
-  close(): void
+  close(): void | Promise<void>
 }
 
 export interface OpenOptions {
@@ -34,6 +36,8 @@ export interface OpenOptions {
   events?: LogStoreEvents
   /** Test hook: the store's fdatasync. */
   syncFn?: (fd: number) => Promise<void>
+  /** queue.backend: nats: its settings, metrics registry and logger. */
+  nats?: { config: Config['nats']; registry: Registry; log: { info(m: string, f?: object): void; warn(m: string, f?: object): void; error(m: string, f?: object): void } }
 }
 
 /** Offers ilert bodies to the store and commits them; resolves with how many were stored. */
@@ -48,6 +52,24 @@ async function requeueInto(store: EventStore, bodies: IlertEventBody[]): Promise
 }
 
 export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Promise<QueueStore> {
+  if (q.backend === 'nats') {
+    if (!opts.nats) throw new Error('queue.backend: nats needs the nats settings')
+    const { openNatsStore } = await import('./nats/open')
+    const { store, deadLetters, nc } = await openNatsStore(opts.nats.config, q.capacity, opts.rate, opts.nats.registry, opts.nats.log)
+    return {
+      kind: 'shared',
+      store,
+      deadLetters,
+      replay: (sel) => deadLetters.replay(sel, (bodies) => requeueInto(store, bodies)),
+      purge: (sel) => deadLetters.purge(sel),
+      migrated: 0,
+      async close() {
+        await store.close()
+        await deadLetters.flushed()
+        await nc.drain().catch(() => undefined)
+      },
+    }
+  }
   if (!q.durable) {
     const store = new MemoryStore(q.capacity, opts.rate)
     const deadLetters = new MemoryDeadLetters(opts.deadLetterCapacity)
