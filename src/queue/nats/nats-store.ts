@@ -111,7 +111,8 @@ export class NatsStore implements EventStore {
       renewed: (p) => this.wakePartition(p),
       error: (op, err) => this.jsError(op, err),
     })
-    this.leases.canRelease = (p) => !this.hasInFlight(p)
+    // A partition moves only once its calls on the wire are answered and its send times are in KV.
+    this.leases.canRelease = (p) => !this.hasInFlight(p) && this.sendWrites.size === 0
     this.retryTimer = setInterval(() => this.retryPurges(), 1000)
     this.retryTimer.unref?.()
     void this.watchStatus()
