@@ -164,8 +164,8 @@ export const ConfigSchema = Type.Object(
     /** The shared JetStream store (queue.backend: nats; src/queue/nats/). */
     nats: Type.Object(
       {
-        /** Server URLs (nats://host:4222, tls://host:4222), tried in turn and on reconnect. */
-        servers: Type.Array(Type.String({ minLength: 1 }), { default: ['nats://127.0.0.1:4222'], minItems: 1 }),
+        /** Server URLs, comma-separated (nats://host:4222, tls://host:4222), tried in turn and on reconnect. */
+        servers: Type.String({ default: 'nats://127.0.0.1:4222', minLength: 1 }),
         user: Type.String({ default: '' }),
         /** Secret. */
         password: Type.String({ default: '' }),

@@ -47,7 +47,7 @@ tcp: { port: 0 }
 metrics: { enabled: false }
 ilert: { api_url: "${apiUrl}", timeout_seconds: 2 }
 queue: { backend: nats }
-nats: { servers: ["${natsUrl}"], stream: ${stream}, partitions: ${PARTITIONS}, lease_seconds: 1.5, instance: ${name}, publish_timeout_seconds: 1 }
+nats: { servers: "${natsUrl}", stream: ${stream}, partitions: ${PARTITIONS}, lease_seconds: 1.5, instance: ${name}, publish_timeout_seconds: 1 }
 rate_limit: { per_key_per_minute: ${PER_KEY}, per_minute: ${PER_KEY * SOURCES}, window_seconds: ${WINDOW_MS / 1000}, margin_seconds: 0.05 }
 retries: { base_interval_seconds: 0.1, max_interval_seconds: 0.5, max_attempts: 1000 }
 dispatch: { drain_timeout_seconds: 1 }

@@ -39,7 +39,7 @@ test('JetStream unreachable: /readyz 503 and ingest refuses (503) rather than ac
   const sim = createSimulator({ port: 0 })
   const { url } = await sim.start()
   const dir = mkdtempSync(join(root, 'outage-'))
-  const b = await startBridge(bridgeConfig(dir, url, `nats: { servers: ["${nats.url}"], partitions: 4, lease_seconds: 1, publish_timeout_seconds: 0.5 }`))
+  const b = await startBridge(bridgeConfig(dir, url, `nats: { servers: "${nats.url}", partitions: 4, lease_seconds: 1, publish_timeout_seconds: 0.5 }`))
   try {
     expect((await fetch(`${b.httpUrl}/readyz`)).status).toBe(200)
     expect((await post(b.httpUrl, [{ alert_key: 'before', integration_key: 'il1api-outage', summary: 'one' }])).status).toBe(202)
@@ -85,12 +85,12 @@ test('TLS to NATS under Bun: the bridge verifies the server against nats.tls_ca_
   writeFileSync(join(dir, 'wrong-ca.pem'), wrongCa.certPem)
   try {
     // A CA that did not sign the server's certificate: the bridge refuses to start, naming nats.servers.
-    const bad = await startBridge(bridgeConfig(mkdtempSync(join(dir, 'bad-')), url, `nats: { servers: ["tls://127.0.0.1:${nats.port}"], tls_ca_file: "${join(dir, 'wrong-ca.pem')}" }`)).then(
+    const bad = await startBridge(bridgeConfig(mkdtempSync(join(dir, 'bad-')), url, `nats: { servers: "tls://127.0.0.1:${nats.port}", tls_ca_file: "${join(dir, 'wrong-ca.pem')}" }`)).then(
       (b) => b.kill(9).then(() => 'started'),
       (err: Error) => err.message,
     )
     expect(bad).toContain('nats.servers')
-    const b = await startBridge(bridgeConfig(mkdtempSync(join(dir, 'good-')), url, `nats: { servers: ["tls://127.0.0.1:${nats.port}"], tls_ca_file: "${join(dir, 'ca.pem')}", partitions: 2 }`))
+    const b = await startBridge(bridgeConfig(mkdtempSync(join(dir, 'good-')), url, `nats: { servers: "tls://127.0.0.1:${nats.port}", tls_ca_file: "${join(dir, 'ca.pem')}", partitions: 2 }`))
     try {
       expect((await post(b.httpUrl, [{ alert_key: 'over-tls', integration_key: 'il1api-tls', summary: 'via TLS' }])).status).toBe(202)
       await waitFor('delivered', () => (sim.alerts() as { alertKey: string }[]).some((a) => a.alertKey === 'over-tls'), 15_000)

@@ -30,10 +30,11 @@ export async function openNatsStore(
 ): Promise<OpenedNats> {
   const instance = n.instance || `${hostname()}-${process.pid}`
   const tls = n.tls_ca_file || n.tls_cert_file ? { ...(n.tls_ca_file ? { caFile: n.tls_ca_file } : {}), ...(n.tls_cert_file ? { certFile: n.tls_cert_file, keyFile: n.tls_key_file } : {}) } : undefined
+  const servers = n.servers.split(',').map((x) => x.trim()).filter((x) => x !== '')
   let nc: NatsConnection
   try {
     nc = await connect({
-      servers: n.servers,
+      servers,
       name: `mcp-ilert ${instance}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
@@ -42,7 +43,7 @@ export async function openNatsStore(
       ...(tls ? { tls } : {}),
     })
   } catch (err) {
-    throw new Error(`nats.servers ${n.servers.join(', ')}: cannot connect: ${(err as Error).message}`)
+    throw new Error(`nats.servers ${servers.join(', ')}: cannot connect: ${(err as Error).message}`)
   }
   try {
     const jsm = await jetstreamManager(nc)
