@@ -71,6 +71,32 @@ test('JetStream unreachable: /readyz 503 and ingest refuses (503) rather than ac
   }
 }, 60_000)
 
+test('a full stream (nats.max_bytes) refuses publishes: 503 storage_full, nothing acknowledged beyond the bound', async () => {
+  const nats = await startNatsServer()
+  const dir = mkdtempSync(join(root, 'full-'))
+  // ilert unreachable (a closed port), so nothing leaves the stream.
+  const b = await startBridge(bridgeConfig(dir, 'http://127.0.0.1:9', `nats: { servers: "${nats.url}", partitions: 2, max_bytes: 1048576 }`))
+  try {
+    let accepted = 0
+    let refused: Response | undefined
+    for (let i = 0; i < 200 && refused === undefined; i++) {
+      const evs = Array.from({ length: 100 }, (_, k) => ({ alert_key: `full-${i}-${k}`, integration_key: 'il1api-full', summary: 'x'.repeat(200) }))
+      const r = await post(b.httpUrl, evs)
+      if (r.status === 202) accepted += 100
+      else refused = r
+    }
+    expect(refused?.status).toBe(503)
+    expect(await refused!.text()).toContain('storage_full')
+    // What was acknowledged is within the bound: ~300 bytes per stored event.
+    expect(accepted).toBeGreaterThan(1000)
+    expect(accepted * 250).toBeLessThan(1048576 + 100 * 400)
+  } finally {
+    await b.kill('SIGTERM')
+    await nats.stop()
+    nats.remove()
+  }
+}, 60_000)
+
 test('TLS to NATS under Bun: the bridge verifies the server against nats.tls_ca_file and delivers', async () => {
   const dir = mkdtempSync(join(root, 'tls-'))
   const ca = issue({ subject: 'mcp-ilert test NATS CA', ca: true })
