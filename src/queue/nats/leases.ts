@@ -59,14 +59,24 @@ export class Leases {
   }
 
   start(): Promise<void> {
-    return (this.ticking = this.tick().finally(() => this.schedule()))
+    return (this.ticking = this.boundedTick().finally(() => this.schedule()))
   }
 
   private schedule(): void {
     if (this.stopped) return
     this.timer = setTimeout(() => {
-      this.ticking = this.tick().finally(() => this.schedule())
+      this.ticking = this.boundedTick().finally(() => this.schedule())
     }, Math.max(50, this.leaseMs / 4))
+  }
+
+  /**
+   * A round that hangs (a request lost across a NATS restart) must not stop the renewals: after
+   * half a lease the next round starts anyway (compare-and-set keeps overlapping rounds safe).
+   */
+  private boundedTick(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(100, this.leaseMs / 2))))
+    return Promise.race([this.tick().catch((err: Error) => this.events.error('lease_tick', err)), limit]).finally(() => clearTimeout(timer))
   }
 
   /** Stops renewing and releases every partition (a clean stop hands them over at once). */
@@ -161,13 +171,15 @@ export class Leases {
   private async renew(p: number, h: Held): Promise<void> {
     const sentAt = performance.now()
     const before = h.validUntil
+    const revAtStart = h.rev
     try {
       h.rev = await this.kv.update(`p.${p}`, this.value(), h.rev)
       const lapsed = performance.now() >= before
       h.validUntil = sentAt + this.leaseMs / 2
       if (lapsed) this.events.renewed(p)
     } catch (err) {
-      if (isWrongSequence(err)) {
+      // A stale revision because an overlapping round renewed meanwhile is not a loss.
+      if (isWrongSequence(err) && h.rev === revAtStart && this.held.get(p) === h) {
         this.held.delete(p)
         this.events.lost(p, 'taken')
       } else this.events.error('lease_renew', err as Error)
