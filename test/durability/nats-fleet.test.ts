@@ -175,10 +175,13 @@ test('a bridge paused past its lease sends nothing for the partitions it lost', 
       port: 0,
       hostname: '127.0.0.1',
       async fetch(req) {
+        // When the request began to arrive: a call the bridge started just before SIGSTOP may
+        // finish arriving only after SIGCONT, but it left while the bridge held the lease.
+        const at = performance.now()
         const body = await req.text()
         try {
           const j = JSON.parse(body) as { integrationKey?: string }
-          if (j.integrationKey) calls.push({ who, p: partitionOf(j.integrationKey, PARTITIONS), at: performance.now() })
+          if (j.integrationKey) calls.push({ who, p: partitionOf(j.integrationKey, PARTITIONS), at })
         } catch {
           // not an event
         }
