@@ -98,6 +98,7 @@ export class App {
       deadLetterCapacity: config.dispatch.dead_letter_capacity,
       decodeRaw: decodeStoredEvent(this.normalizer),
       ...(this.opts.syncFn ? { syncFn: this.opts.syncFn } : {}),
+      nats: { config: config.nats, registry: m.register, log: this.log },
       events: {
         tornTail: (file, offset, why) => {
           m.tornTails.inc()
@@ -301,11 +302,11 @@ export class App {
     this.dispatcher.stop()
     this.metricsServer?.stop(true)
     if (this.queues.kind === 'durable') clearOwner(this.config.queue.path)
-    this.queues.close()
+    await this.queues.close()
     const undelivered = left.pendingEvents
     if (undelivered === 0) this.log.info('Drained; stopped.', { deadLetters: left.deadLetters })
-    else if (this.queues.kind === 'durable') {
-      // Still on disk: delivered after the next start, so not a drop.
+    else if (this.queues.kind !== 'memory') {
+      // Still on disk (or in the shared stream): delivered after the next start, so not a drop.
       this.log.warn('Shutdown deadline reached; undelivered events stay in the durable store for the next start.', { events: undelivered, calls: left.pending })
     } else {
       this.metrics.dropped.labels('shutdown_deadline').inc(undelivered)

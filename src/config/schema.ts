@@ -126,6 +126,11 @@ export const ConfigSchema = Type.Object(
          * the number of events merged into them); ingest pushes back when reached.
          */
         capacity: Positive(65_536, { maximum: 16_777_216 }),
+        /**
+         * local: this bridge's own store (the write-ahead log in queue.path, or memory when
+         * durable is false); nats: a JetStream stream shared by several bridges (see nats.*).
+         */
+        backend: Type.Union([Type.Literal('local'), Type.Literal('nats')], { default: 'local' }),
         /** Keep every accepted event in the write-ahead log before acknowledging it. */
         durable: Type.Boolean({ default: true }),
         /**
@@ -162,6 +167,38 @@ export const ConfigSchema = Type.Object(
         drain_timeout_seconds: Type.Number({ minimum: 0, default: 30 }),
         /** Dead letters kept in memory when queue.durable is false (the durable store keeps all). */
         dead_letter_capacity: Positive(10_000),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** The shared JetStream store (queue.backend: nats; src/queue/nats/). */
+    nats: Type.Object(
+      {
+        /** Server URLs, comma-separated (nats://host:4222, tls://host:4222), tried in turn and on reconnect. */
+        servers: Type.String({ default: 'nats://127.0.0.1:4222', minLength: 1 }),
+        user: Type.String({ default: '' }),
+        /** Secret. */
+        password: Type.String({ default: '' }),
+        /** Secret. */
+        token: Type.String({ default: '' }),
+        /** PEM CA bundle for TLS to NATS; setting it (or cert_file) turns TLS on. */
+        tls_ca_file: Type.String({ default: '' }),
+        /** Client certificate and key (PEM) when the server asks for one. */
+        tls_cert_file: Type.String({ default: '' }),
+        tls_key_file: Type.String({ default: '' }),
+        /** JetStream stream shared by every bridge of one fleet; its KV buckets are named after it. */
+        stream: Type.String({ default: 'MCP_ILERT', pattern: '^[A-Za-z0-9_-]+$' }),
+        /** Stream replicas (1 on a single server; 3 on a cluster). */
+        replicas: Type.Integer({ minimum: 1, maximum: 5, default: 1 }),
+        /** Partitions (units of ownership); fixed for the life of the stream. More than the instances you will run. */
+        partitions: Positive(16, { maximum: 1024 }),
+        /** Bound on the stream's bytes; beyond it publishes are refused and ingest answers storage_full. */
+        max_bytes: Type.Integer({ minimum: 1_048_576, default: 1024 * 1024 * 1024 }),
+        /** A partition's lease: it moves to another instance this long after its owner stopped renewing. */
+        lease_seconds: Type.Number({ minimum: 0.5, default: 10 }),
+        /** This instance's name in the leases (default host-pid); unique per running bridge. */
+        instance: Type.String({ default: '' }),
+        /** How long a publish waits for JetStream's acknowledgement. */
+        publish_timeout_seconds: Type.Number({ minimum: 0.1, default: 5 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -324,7 +361,7 @@ export type Config = Static<typeof ConfigSchema>
 export type LevelTargetT = Static<typeof LevelTarget>
 
 /** Dotted paths of every value that is a secret: masked in --check-config, never logged. */
-export const SECRET_PATHS = ['ilert.api_key', 'ilert.integration_key', 'ilert.webhook_key', 'metrics.token', 'syslog.integration_key', 'mqtt.password', 'heartbeat.key'] as const
+export const SECRET_PATHS = ['ilert.api_key', 'ilert.integration_key', 'ilert.webhook_key', 'metrics.token', 'syslog.integration_key', 'mqtt.password', 'heartbeat.key', 'nats.password', 'nats.token'] as const
 
 /** Lists whose every item is a secret (auth.tokens): masked item by item, never logged. */
 export const SECRET_LISTS = ['auth.tokens', 'auth.admin_tokens'] as const

@@ -207,6 +207,12 @@ export class Dispatcher {
       idleVisits = 0
       const next = source.ready.shift()!
       next.queued = false
+      // The store's fence (a lost partition lease): skip the lane; the store wakes it when it may send.
+      if (this.store.mayDeliver !== undefined && !this.store.mayDeliver(next)) {
+        if (source.ready.length > 0) this.active.push(source)
+        else source.active = false
+        continue
+      }
       budget--
       if (probing) this.health.probe = next.entries[0]
       this.send(next, this.global.takePending(now), source.bucket.takePending(now))

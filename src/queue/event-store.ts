@@ -6,7 +6,7 @@
  * the dispatcher finds them (`onEntry`). The dispatcher reports outcomes (`completeHead`,
  * `recordAttempt`, `noteSent`), which a durable store logs so a restart rebuilds exactly the
  * pending calls. Implementations: memory-store.ts (queue.durable: false) and log-store.ts (a
- * write-ahead log with checkpoints); a distributed backend can come later behind the same interface.
+ * write-ahead log with checkpoints) and nats/nats-store.ts (a JetStream stream shared by several bridges).
  */
 import type { Lane, LaneTable } from '../dispatch/lanes'
 import type { QueuedEvent } from '../pipeline/ilert-event'
@@ -53,6 +53,12 @@ export interface EventStore {
   /** Called (once per registration) when room frees up. */
   onSpace(listener: () => void): void
   health(): StoreHealth
+  /**
+   * May the dispatcher send this lane's head now? (Absent: always.) The shared store answers
+   * false for a partition whose lease this instance does not hold (the fence against two
+   * senders), and wakes the lane through `onEntry` once it may.
+   */
+  mayDeliver?(lane: Lane): boolean
   /** Bytes the store occupies on disk (0 in memory). */
   diskBytes(): number
   close(): void

@@ -14,9 +14,11 @@ import { LogStore, type LogStoreEvents } from './log-store'
 import { MemoryStore } from './memory-store'
 import { dropLegacyEvents, legacyEvents, openDeadLetterDb } from './sqlite-db'
 import { SqliteDeadLetters } from './sqlite-dead-letters'
+import type { Registry } from '../observability/prom'
 
 export interface QueueStore {
-  kind: 'durable' | 'memory'
+  /** shared: the NATS JetStream store (queue.backend: nats), one stream for several bridges. */
+  kind: 'durable' | 'memory' | 'shared'
   store: EventStore
   deadLetters: DeadLetterStore
   /**
@@ -27,7 +29,7 @@ export interface QueueStore {
   purge(sel: Selection): number
   /** Events of a 0.1 store moved into the log at this start. */
   migrated: number
-  close(): void
+  close(): void | Promise<void>
 }
 
 export interface OpenOptions {
@@ -38,6 +40,8 @@ export interface OpenOptions {
   events?: LogStoreEvents
   /** Test hook: the store's fdatasync. */
   syncFn?: (fd: number) => Promise<void>
+  /** queue.backend: nats: its settings, metrics registry and logger. */
+  nats?: { config: Config['nats']; registry: Registry; log: { info(m: string, f?: object): void; warn(m: string, f?: object): void; error(m: string, f?: object): void } }
 }
 
 /**
@@ -55,6 +59,25 @@ async function requeueInto(store: EventStore, items: { body: IlertEventBody; seq
 }
 
 export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Promise<QueueStore> {
+  if (q.backend === 'nats') {
+    if (!opts.nats) throw new Error('queue.backend: nats needs the nats settings')
+    const { openNatsStore } = await import('./nats/open')
+    const { store, deadLetters, nc } = await openNatsStore(opts.nats.config, q.capacity, opts.rate, opts.nats.registry, opts.nats.log)
+    return {
+      kind: 'shared',
+      store,
+      deadLetters,
+      // A shared store orders by stream position: replayed events are appended (seq 0), not placed.
+      replay: (sel, force) => deadLetters.replay(sel, (items) => requeueInto(store, items.map((i) => ({ body: i.body, seq: 0 }))), force),
+      purge: (sel) => deadLetters.purge(sel),
+      migrated: 0,
+      async close() {
+        await store.close()
+        await deadLetters.flushed()
+        await nc.drain().catch(() => undefined)
+      },
+    }
+  }
   if (!q.durable) {
     const store = new MemoryStore(q.capacity, opts.rate, q.max_memory_bytes)
     const deadLetters = new MemoryDeadLetters(opts.deadLetterCapacity)

@@ -11,7 +11,7 @@ const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as
 const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; engines?: { node?: string } }> }
 
 /** Production dependencies that only ever run under Bun (imported by src/), never under Node. */
-const BUN_ONLY = new Set(['p-queue'])
+const BUN_ONLY = new Set(['p-queue', '@nats-io/nuid'])
 const floor = (range: string) => Number(/>=\s*(\d+)/.exec(range)?.[1] ?? 0)
 
 test('engines.node is >= 20 and no production dependency that Node runs needs more', () => {

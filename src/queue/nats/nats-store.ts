@@ -1,0 +1,481 @@
+/**
+ * The shared EventStore (queue.backend: nats): several bridges on one JetStream stream.
+ *
+ * Ingest on any instance: `commit` publishes the staged events (each with a Nats-Msg-Id, so a
+ * retried publish is stored once) to their partition's subject and resolves after JetStream's
+ * acknowledgements; only then is anything acknowledged. The events do not enter this instance's
+ * lanes on publish: each partition has one owner (leases.ts), whose ordered consumer reads the
+ * partition in stream order into its lanes, so the owner coalesces, orders and rate-governs every
+ * integration key of its partitions alone. A delivered call (or one stored as a dead letter) is
+ * removed from the stream by purging its lane's subject up to the call's last sequence; what the
+ * stream still holds is exactly what ilert still has to receive, and a new owner rebuilds it by
+ * reading the partition from its start. Every send is fenced by `mayDeliver` (the lease), and
+ * each send's time is written to the KV bucket so the next owner of an integration key starts
+ * with the budget ilert has already counted.
+ */
+import type { NatsConnection } from '@nats-io/nats-core'
+import type { ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
+import type { KV } from '@nats-io/kv'
+import type { Lane, LaneTable, RateShape } from '../../dispatch/lanes'
+import { LaneTable as Table } from '../../dispatch/lanes'
+import { type IlertEventBody, laneKeyFor, type QueuedEvent } from '../../pipeline/ilert-event'
+import type { CommitResult, EventStore, OfferResult, StoreHealth } from '../event-store'
+import { SpaceWaiters } from '../space-waiters'
+import { Leases } from './leases'
+import type { NatsMetrics } from './metrics'
+import { eventSubject, laneToken, partitionOf, partitionSubject, sourceToken } from './subjects'
+
+export interface NatsStoreOptions {
+  nc: NatsConnection
+  js: JetStreamClient
+  jsm: JetStreamManager
+  /** The leases bucket (p.<n>, m.<instance>) and the send history (s.<source>). */
+  kv: KV
+  stream: string
+  partitions: number
+  leaseMs: number
+  instance: string
+  capacity: number
+  publishTimeoutMs: number
+  rate: RateShape
+  metrics: NatsMetrics
+  log: { info(m: string, f?: object): void; warn(m: string, f?: object): void; error(m: string, f?: object): void }
+}
+
+const ACCEPTED: OfferResult = { kind: 'accepted' }
+const FULL: OfferResult = { kind: 'full', reason: 'queue_full' }
+const OK: StoreHealth = { kind: 'ok' }
+const NOTHING: CommitResult = { kind: 'ok', committed: 0 }
+const NO_SENDS: ReadonlyMap<string, readonly number[]> = new Map()
+
+interface Staged {
+  subject: string
+  data: string
+}
+
+/** One owned partition's consumer; a new one per acquisition (generation check on every message). */
+interface Reader {
+  p: number
+  messages: ConsumerMessages | undefined
+  closed: boolean
+}
+
+interface SourceInfo {
+  partition: number
+  token: string
+  /** The send history of this key was loaded from KV for the current ownership. */
+  historyLoaded: boolean
+  loading: boolean
+}
+
+export class NatsStore implements EventStore {
+  readonly kind = 'durable'
+  readonly groupCommit = true
+  readonly table: LaneTable
+  readonly capacity: number
+  readonly leases: Leases
+  private staged: Staged[] = []
+  private publishing = 0
+  private state: StoreHealth = OK
+  private connected = true
+  private readonly readers = new Map<number, Reader>()
+  private readonly sources = new Map<string, SourceInfo>()
+  /** Send times per integration key (epoch ms), newest last; written to KV after each send. */
+  private readonly sends = new Map<string, number[]>()
+  private readonly sendWrites = new Map<string, 'busy' | 'again'>()
+  /** Purges that failed (NATS away), retried: subject → highest sequence to remove. */
+  private readonly purgeRetry = new Map<string, number>()
+  private readonly space = new SpaceWaiters()
+  private entryListener: (lane: Lane) => void = () => undefined
+  private writeListener: (r: CommitResult) => void = () => undefined
+  private pubSeq = 0
+  private readonly boot = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
+  private readonly retryTimer: ReturnType<typeof setInterval>
+  private closed = false
+
+  constructor(private readonly o: NatsStoreOptions) {
+    this.capacity = o.capacity
+    this.table = new Table(o.rate)
+    this.leases = new Leases(o.kv, o.instance, o.partitions, o.leaseMs, {
+      acquired: (p) => {
+        o.metrics.leaseChanges.labels('acquired').inc()
+        o.metrics.owned.set(this.leases.owned().length)
+        this.startReader(p)
+      },
+      lost: (p, why) => {
+        o.metrics.leaseChanges.labels(why === 'taken' ? 'lost' : 'released').inc()
+        o.metrics.owned.set(this.leases.owned().length)
+        if (why === 'taken') o.log.warn('Lost a partition lease to another instance; dropping its pending calls (the new owner delivers them).', { partition: p })
+        this.dropPartition(p)
+      },
+      renewed: (p) => this.wakePartition(p),
+      error: (op, err) => this.jsError(op, err),
+    })
+    // A partition moves only once its calls on the wire are answered and its send times are in KV.
+    this.leases.canRelease = (p) => !this.hasInFlight(p) && this.sendWrites.size === 0
+    this.retryTimer = setInterval(() => this.retryPurges(), 1000)
+    this.retryTimer.unref?.()
+    void this.watchStatus()
+  }
+
+  /** Joins the fleet: takes a fair share of the partitions (resolves after the first round). */
+  start(): Promise<void> {
+    return this.leases.start()
+  }
+
+  // ---- ingest side ---------------------------------------------------------------------------
+
+  freeSlots(): number {
+    return this.capacity - this.table.entries - this.staged.length - this.publishing
+  }
+
+  offer(event: QueuedEvent, _raw: string | undefined): OfferResult {
+    if (this.table.entries + this.staged.length + this.publishing >= this.capacity) return FULL
+    const ik = event.body.integrationKey
+    const s = this.sourceInfo(ik)
+    this.staged.push({ subject: eventSubject(this.o.stream, s.partition, s.token, laneToken(event.laneKey)), data: JSON.stringify(event.body) })
+    return ACCEPTED
+  }
+
+  commit(): CommitResult | Promise<CommitResult> {
+    const batch = this.staged
+    if (batch.length === 0) return NOTHING
+    this.staged = []
+    this.publishing += batch.length
+    const started = performance.now()
+    const timeout = this.o.publishTimeoutMs
+    const one = async (s: Staged): Promise<void> => {
+      const msgID = `${this.o.instance}:${this.boot}:${++this.pubSeq}`
+      try {
+        await this.o.js.publish(s.subject, s.data, { msgID, timeout })
+      } catch (err) {
+        // A lost acknowledgement: publish again with the same id (stored once either way).
+        if (!/timeout|TIMEOUT/.test((err as Error).message)) throw err
+        await this.o.js.publish(s.subject, s.data, { msgID, timeout })
+      }
+    }
+    return Promise.all(batch.map(one)).then(
+      () => {
+        this.publishing -= batch.length
+        this.o.metrics.publishSeconds.observe((performance.now() - started) / 1000)
+        this.setHealth(OK)
+        const r: CommitResult = { kind: 'ok', committed: batch.length }
+        this.writeListener(r)
+        return r
+      },
+      (err: Error) => {
+        this.publishing -= batch.length
+        const full = /maximum (bytes|messages)|insufficient resources|storage/i.test(err.message)
+        const reason = full ? 'storage_full' : 'storage_error'
+        this.jsError('publish', err)
+        this.setHealth({ kind: 'unavailable', reason, message: err.message })
+        const r: CommitResult = { kind: 'error', reason, message: `JetStream refused the publish: ${err.message}`, lost: batch.length }
+        this.writeListener(r)
+        return r
+      },
+    )
+  }
+
+  onWrite(listener: (r: CommitResult) => void): void {
+    this.writeListener = listener
+  }
+
+  onEntry(listener: (lane: Lane) => void): void {
+    this.entryListener = listener
+  }
+
+  onSpace(listener: () => void): void {
+    this.space.add(listener)
+  }
+
+  health(): StoreHealth {
+    if (!this.connected) return { kind: 'unavailable', reason: 'storage_error', message: 'JetStream unreachable' }
+    return this.state
+  }
+
+  diskBytes(): number {
+    return 0
+  }
+
+  // ---- delivery side -------------------------------------------------------------------------
+
+  /** The lease fence: true only while this instance holds the lane's partition and knows its key's send history. */
+  mayDeliver(lane: Lane): boolean {
+    const head = lane.entries[0]
+    if (head === undefined) return false
+    const ik = head.body.integrationKey
+    const s = this.sourceInfo(ik)
+    if (!this.readers.has(s.partition)) {
+      // Left over from a partition we no longer own: its calls belong to the new owner.
+      if (!lane.inFlight) while (lane.entries.length > 0) this.table.completeHead(lane)
+      return false
+    }
+    if (!this.leases.holds(s.partition)) return false
+    if (!s.historyLoaded) {
+      this.loadHistory(ik, s)
+      return false
+    }
+    return true
+  }
+
+  completeHead(lane: Lane): void {
+    const head = lane.entries[0]
+    if (head !== undefined) {
+      const ik = head.body.integrationKey
+      const s = this.sourceInfo(ik)
+      if (lane.key.startsWith('A:')) void this.removeOne(head.lastSeq)
+      else this.purge(eventSubject(this.o.stream, s.partition, s.token, laneToken(lane.key)), head.lastSeq)
+    }
+    this.table.completeHead(lane)
+    this.space.wake()
+  }
+
+  recordAttempt(_lane: Lane): void {
+    // Attempts live in the owner's lane; a new owner starts counting again (at-least-once).
+  }
+
+  noteSent(integrationKey: string): void {
+    const now = Date.now()
+    let list = this.sends.get(integrationKey)
+    if (list === undefined) this.sends.set(integrationKey, (list = []))
+    list.push(now)
+    const since = now - this.o.rate.windowMs - this.o.rate.marginMs
+    while (list.length > 0 && list[0]! < since) list.shift()
+    this.writeSends(integrationKey)
+  }
+
+  recoveredSends(): ReadonlyMap<string, readonly number[]> {
+    return NO_SENDS
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    clearInterval(this.retryTimer)
+    for (const r of this.readers.values()) this.stopReader(r)
+    await this.leases.stop().catch(() => undefined)
+    await this.retryPurges()
+  }
+
+  // ---- partitions ----------------------------------------------------------------------------
+
+  private sourceInfo(ik: string): SourceInfo {
+    let s = this.sources.get(ik)
+    if (s === undefined) {
+      s = { partition: partitionOf(ik, this.o.partitions), token: sourceToken(ik), historyLoaded: false, loading: false }
+      this.sources.set(ik, s)
+    }
+    return s
+  }
+
+  private hasInFlight(p: number): boolean {
+    for (const [ik, source] of this.table.sources) {
+      if (this.sourceInfo(ik).partition !== p) continue
+      for (const lane of source.lanes.values()) if (lane.inFlight) return true
+    }
+    return false
+  }
+
+  /** Reads partition `p` from its start (what is left is what ilert still has to receive). */
+  private startReader(p: number): void {
+    const reader: Reader = { p, messages: undefined, closed: false }
+    this.readers.set(p, reader)
+    void (async () => {
+      try {
+        const consumer = await this.o.js.consumers.get(this.o.stream, { filter_subjects: partitionSubject(this.o.stream, p) })
+        if (reader.closed) return
+        const messages = await consumer.consume({ max_messages: 512 })
+        reader.messages = messages
+        if (reader.closed) {
+          void messages.close()
+          return
+        }
+        for await (const m of messages) {
+          if (reader.closed) break
+          let body: IlertEventBody
+          try {
+            body = JSON.parse(m.string()) as IlertEventBody
+          } catch {
+            this.o.metrics.errors.labels('bad_message').inc()
+            continue
+          }
+          const seq = m.seq
+          const ev: QueuedEvent = { id: seq, body, laneKey: laneKeyFor(body.alertKey) || `A:${seq}`, acceptedAt: performance.now(), attempts: 0 }
+          if (!this.table.add(ev, m.data.length)) this.entryListener(this.table.lastLane!)
+          if (this.table.entries >= this.capacity) await new Promise<void>((resolve) => this.space.add(resolve))
+        }
+      } catch (err) {
+        if (!reader.closed) {
+          this.jsError('consume', err as Error)
+          // Try again from the start of the partition (lanes merge nothing twice: they are rebuilt).
+          if (this.readers.get(p) === reader) {
+            this.dropLanes(p)
+            setTimeout(() => {
+              if (this.readers.get(p) === reader && !this.closed) this.startReader(p)
+            }, 1000)
+          }
+        }
+      }
+    })()
+  }
+
+  private stopReader(r: Reader): void {
+    r.closed = true
+    void r.messages?.close().catch(() => undefined)
+  }
+
+  private dropPartition(p: number): void {
+    const r = this.readers.get(p)
+    if (r !== undefined) {
+      this.stopReader(r)
+      this.readers.delete(p)
+    }
+    this.dropLanes(p)
+    for (const s of this.sources.values()) if (s.partition === p) s.historyLoaded = false
+  }
+
+  /** Forgets the partition's calls here (they stay in the stream); a call on the wire keeps its head. */
+  private dropLanes(p: number): void {
+    const t = this.table
+    for (const [ik, source] of t.sources) {
+      if (this.sourceInfo(ik).partition !== p) continue
+      for (const lane of [...source.lanes.values()]) {
+        if (!lane.inFlight) {
+          while (lane.entries.length > 0) t.completeHead(lane)
+          continue
+        }
+        while (lane.entries.length > 1) {
+          const e = lane.entries.pop()!
+          t.entries--
+          t.events -= e.count
+          t.bytes -= e.bytes
+        }
+        lane.tail = lane.entries[0]
+      }
+    }
+    this.space.wake()
+  }
+
+  /** The lease is confirmed again after a lapse: lanes skipped meanwhile become ready. */
+  private wakePartition(p: number): void {
+    for (const [ik, source] of this.table.sources) {
+      if (this.sourceInfo(ik).partition !== p) continue
+      for (const lane of source.lanes.values()) if (lane.entries.length > 0) this.entryListener(lane)
+    }
+  }
+
+  // ---- send history --------------------------------------------------------------------------
+
+  private loadHistory(ik: string, s: SourceInfo): void {
+    if (s.loading) return
+    s.loading = true
+    void this.o.kv.get(`s.${s.token}`).then(
+      (e) => {
+        s.loading = false
+        if (e !== null && e.operation === 'PUT') {
+          const times = JSON.parse(e.string()) as number[]
+          const now = performance.now()
+          const offset = now - Date.now()
+          const horizon = now - this.o.rate.windowMs - this.o.rate.marginMs
+          const bucket = this.table.sourceFor(ik).bucket
+          const own = new Set(this.sends.get(ik) ?? [])
+          for (const t of times) {
+            const at = t + offset
+            if (at > horizon && at <= now && !own.has(t)) bucket.tryTake(at)
+          }
+          const mine = this.sends.get(ik) ?? []
+          this.sends.set(ik, [...new Set([...times, ...mine])].sort((a, b) => a - b))
+        }
+        s.historyLoaded = true
+        const source = this.table.sources.get(ik)
+        if (source) for (const lane of source.lanes.values()) if (lane.entries.length > 0) this.entryListener(lane)
+      },
+      (err: Error) => {
+        s.loading = false
+        this.jsError('history_read', err)
+        setTimeout(() => {
+          const source = this.table.sources.get(ik)
+          if (source) for (const lane of source.lanes.values()) if (lane.entries.length > 0) this.entryListener(lane)
+        }, 500).unref?.()
+      },
+    )
+  }
+
+  /** One write in flight per key; a send meanwhile writes again after it (newest list wins). */
+  private writeSends(ik: string): void {
+    if (this.sendWrites.has(ik)) {
+      this.sendWrites.set(ik, 'again')
+      return
+    }
+    this.sendWrites.set(ik, 'busy')
+    const token = this.sourceInfo(ik).token
+    void this.o.kv.put(`s.${token}`, JSON.stringify(this.sends.get(ik) ?? [])).then(
+      () => {
+        const again = this.sendWrites.get(ik) === 'again'
+        this.sendWrites.delete(ik)
+        if (again) this.writeSends(ik)
+      },
+      (err: Error) => {
+        this.sendWrites.delete(ik)
+        this.jsError('history_write', err)
+      },
+    )
+  }
+
+  // ---- acknowledging to JetStream ------------------------------------------------------------
+
+  /** Set by open: resolves once the dead letters written so far are stored (so removal never comes first). */
+  beforeRemove: () => Promise<void> = () => Promise.resolve()
+
+  private purge(subject: string, seq: number): void {
+    void this.beforeRemove()
+      .then(() => this.o.jsm.streams.purge(this.o.stream, { filter: subject, seq: seq + 1 }))
+      .catch((err: Error) => {
+      this.jsError('purge', err)
+      this.purgeRetry.set(subject, Math.max(this.purgeRetry.get(subject) ?? 0, seq))
+    })
+  }
+
+  private async removeOne(seq: number): Promise<void> {
+    try {
+      await this.beforeRemove()
+      await this.o.jsm.streams.deleteMessage(this.o.stream, seq, false)
+    } catch (err) {
+      if (/no message found|not found/i.test((err as Error).message)) return
+      this.jsError('delete', err as Error)
+      this.purgeRetry.set(`#${seq}`, seq)
+    }
+  }
+
+  private async retryPurges(): Promise<void> {
+    if (this.purgeRetry.size === 0) return
+    const todo = [...this.purgeRetry]
+    this.purgeRetry.clear()
+    await Promise.all(todo.map(([subject, seq]) => (subject.startsWith('#') ? this.removeOne(seq) : Promise.resolve(this.purge(subject, seq)))))
+  }
+
+  // ---- health --------------------------------------------------------------------------------
+
+  private async watchStatus(): Promise<void> {
+    for await (const s of this.o.nc.status()) {
+      if (s.type === 'disconnect') {
+        this.connected = false
+        this.o.metrics.errors.labels('disconnect').inc()
+        this.o.log.error('NATS connection lost; refusing new events until it is back.', {})
+      } else if (s.type === 'reconnect') {
+        this.connected = true
+        this.setHealth(OK)
+        this.o.log.info('NATS connection back; accepting events.', {})
+      }
+    }
+  }
+
+  private setHealth(h: StoreHealth): void {
+    this.state = h
+  }
+
+  private jsError(op: string, err: Error): void {
+    this.o.metrics.errors.labels(op).inc()
+    this.o.log.warn('JetStream operation failed.', { op, error: err.message })
+  }
+}
