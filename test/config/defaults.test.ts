@@ -44,7 +44,7 @@ const DEFAULTS = {
   rate_limit: { per_minute: 600, per_key_per_minute: 50, window_seconds: 60, margin_seconds: 1 },
   retries: { max_attempts: 5, base_interval_seconds: 2, max_interval_seconds: 60 },
   queue: { capacity: 65_536, durable: true, path: './mcp-ilert-data', sync: 'full', max_disk_bytes: 0, segment_bytes: 8_388_608 },
-  dispatch: { concurrency: 16, batch_size: 1024, max_pending: 100_000, drain_timeout_seconds: 30, dead_letter_capacity: 10_000 },
+  dispatch: { concurrency: 16, batch_size: 1024, max_pending: 100_000, drain_timeout_seconds: 30, dead_letter_capacity: 10_000, cancel_pairs: true, storm: { digest: true, max_delay_seconds: 300, group_by_labels: [], source_names: [] } },
   logging: { level: 'info' },
   metrics: { enabled: true, listen_address: '127.0.0.1', listen_port: 9090, token: '' },
   auth: { tokens: [], tokens_file: '', admin_tokens: [], failure_delay_max_seconds: 5 },
