@@ -149,7 +149,8 @@ export class LaneTable {
     lane.source.lanes.delete(lane.key)
     lane.source.calls--
     this.entries--
-    this.events -= alert.count
+    // add() counted the RESOLVE too.
+    this.events -= alert.count + 1
     this.bytes -= alert.bytes
     this.cancelled += alert.count + 1
     this.cancelledPairs++
