@@ -23,7 +23,7 @@ import { Fifo } from '../queue/fifo'
 import { type Lane, LaneTable, type Source } from './lanes'
 import { type BackoffPolicy, backoffDelay, decide, rateLimitDelay, type SendResult } from './retry-policy'
 import { IlertHealth } from './ilert-health'
-import { classOf, DIGEST_CLASS } from './priority'
+import { classOf, DIGEST_CLASS, moreUrgentInFlight } from './priority'
 import { type DigestAction, digestAction, digestBody, DIGEST_ALERT_KEY, drainMs, type StormOptions } from './storm-digest'
 import { maskKey } from '../queue/dead-letters'
 import { TimerHeap } from './timer-heap'
@@ -88,6 +88,9 @@ export class Dispatcher {
   private readonly stormTimer: ReturnType<typeof setInterval> | undefined
   /** Digest calls queued or in flight (they keep drain() waiting like any call). */
   private digestsPending = 0
+  /** Backlog (calls) of one source beyond which its digest opens; Infinity with the digest off. */
+  private stormCalls = Infinity
+  private stormCheckQueued = false
 
   constructor(
     private readonly store: EventStore,
@@ -112,6 +115,7 @@ export class Dispatcher {
       this.log.debug('ALERT and RESOLVE cancel out: neither is sent.', { alertKey: alert.body.alertKey ?? lane.key, events: alert.count + 1 })
     })
     if (this.storm.enabled) {
+      this.stormCalls = (this.storm.maxDelayMs / (opts.windowMs + opts.marginMs)) * opts.perKeyPerMinute
       // Checked ten times a window (at most once a second): the digest goes out in the storm's first window.
       this.stormTimer = setInterval(() => this.checkStorms(), Math.max(20, Math.min(1000, opts.windowMs / 10)))
       this.stormTimer.unref?.()
@@ -140,7 +144,7 @@ export class Dispatcher {
       else {
         const st = source.storm
         // A resolved digest is forgotten a window later (so the source can be swept when idle).
-        if (st !== undefined && !st.open && st.lane.entries.length === 0 && now - st.lastAt >= this.opts.windowMs) source.storm = undefined
+        if (st !== undefined && !st.open && st.lane.entries.length === 0 && now - st.lastSentAt >= this.opts.windowMs) source.storm = undefined
       }
     }
   }
@@ -149,7 +153,7 @@ export class Dispatcher {
     let st = source.storm
     if (st === undefined) {
       const lane: Lane = { key: DIGEST_ALERT_KEY, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: DIGEST_CLASS, digest: true }
-      st = source.storm = { open: false, lastAt: -Infinity, lastCalls: 0, lane }
+      st = source.storm = { open: false, lastAt: -Infinity, lastSentAt: -Infinity, lastCalls: 0, lane }
     }
     st.open = action !== 'resolve'
     st.lastAt = now
@@ -179,7 +183,18 @@ export class Dispatcher {
   /** A lane got a new entry: an idle lane becomes ready. */
   private readonly onEntry = (lane: Lane): void => {
     if (!lane.inFlight && !lane.queued) this.makeReady(lane)
+    // One comparison per new call: a source crossing the storm threshold gets its digest before
+    // the pump spends the window (a microtask queued ahead of the pump's).
+    if (lane.source.calls > this.stormCalls && lane.source.storm === undefined && !this.stormCheckQueued) {
+      this.stormCheckQueued = true
+      queueMicrotask(this.checkStormsNow)
+    }
     this.schedule()
+  }
+
+  private readonly checkStormsNow = (): void => {
+    this.stormCheckQueued = false
+    this.checkStorms()
   }
 
   /**
@@ -299,6 +314,12 @@ export class Dispatcher {
         idleVisits++
         continue
       }
+      if (moreUrgentInFlight(source.flying, source.ready.topClass())) {
+        // A more urgent call of this source is on the wire: ilert must receive it first (its answer pumps again).
+        this.active.push(source)
+        idleVisits++
+        continue
+      }
       idleVisits = 0
       const next = source.ready.shift()!
       next.queued = false
@@ -353,7 +374,9 @@ export class Dispatcher {
     this.inFlight++
     const entry = lane.entries[0]!
     entry.sent = true
+    lane.source.flying[lane.cls]!++
     const startedAt = performance.now()
+    if (lane.digest && lane.source.storm) lane.source.storm.lastSentAt = startedAt
     this.store.noteSent(entry.body.integrationKey)
     const settle = (): number => {
       const now = performance.now()
@@ -373,6 +396,7 @@ export class Dispatcher {
     if (this.stopped) return
     const entry = lane.entries[0]!
     const decision = decide(result)
+    lane.source.flying[lane.cls]!--
     this.inFlight--
     lane.inFlight = false
     this.metrics.outRequests.labels(decision.kind).inc()
@@ -470,7 +494,7 @@ export class Dispatcher {
     }
     const st = lane.source.storm
     if (lane.entries.length > 0) this.makeReady(lane)
-    else if (st !== undefined && !st.open && now - st.lastAt >= this.opts.windowMs) lane.source.storm = undefined
+    else if (st !== undefined && !st.open && now - st.lastSentAt >= this.opts.windowMs) lane.source.storm = undefined
   }
 
   /** ilert is down: the attempts the streak that showed it counted are given back. */

@@ -7,7 +7,7 @@
 import type { QueuedEvent } from '../pipeline/ilert-event'
 import { type Entry, newEntry, tryMerge } from './coalesce'
 import { KeyHistory } from './key-history'
-import { ReadyRings } from './priority'
+import { CLASSES, ReadyRings } from './priority'
 import type { StormState } from './storm-digest'
 import { WindowTokenBucket } from './token-bucket'
 
@@ -36,6 +36,8 @@ export interface Source {
   readonly ready: ReadyRings<Lane>
   /** Pending calls (entries) of this source: its backlog. */
   calls: number
+  /** Calls on the wire per priority class (a less urgent class waits for these). */
+  readonly flying: Uint32Array
   /** The storm digest's state while one is open or being sent (dispatch/storm-digest.ts). */
   storm: StormState | undefined
   /** After a 429, no calls for this key before this time (performance.now()). */
@@ -88,6 +90,7 @@ export class LaneTable {
         lanes: new Map(),
         ready: new ReadyRings<Lane>(),
         calls: 0,
+        flying: new Uint32Array(CLASSES),
         storm: undefined,
         pausedUntil: 0,
         active: false,

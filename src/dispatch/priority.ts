@@ -11,8 +11,16 @@
  *
  * Each class is a round-robin ring of lanes: a lane goes to the back of its ring after each call,
  * so one alert key cannot starve the rest. Only a lane's head is ever classified and sent, so the
- * order of calls per alert key is always kept.
+ * order of calls per alert key is always kept. A class waits while calls of a more urgent class of
+ * the same source are on the wire (one round trip at each step down), so ilert also *receives*
+ * them in this order despite concurrent requests.
  */
+
+/** True while `flying` (calls on the wire per class) holds a call more urgent than `cls`. */
+export function moreUrgentInFlight(flying: Uint32Array, cls: number): boolean {
+  for (let c = 0; c < cls; c++) if (flying[c]! > 0) return true
+  return false
+}
 import type { Entry } from './coalesce'
 import type { KeyState } from './key-history'
 import { Fifo } from '../queue/fifo'
@@ -48,6 +56,12 @@ export class ReadyRings<T extends { cls: number }> {
     item.cls = cls
     this.rings[cls]!.push(item)
     this.count++
+  }
+
+  /** The most urgent class with a lane waiting (CLASSES when none). */
+  topClass(): number {
+    for (let c = 0; c < CLASSES; c++) if (this.rings[c]!.length > 0) return c
+    return CLASSES
   }
 
   shift(): T | undefined {

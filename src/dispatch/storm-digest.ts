@@ -29,6 +29,8 @@ export interface StormState {
   open: boolean
   /** performance.now() of the last digest queued (ALERT, update or RESOLVE); -Infinity: none. */
   lastAt: number
+  /** performance.now() the last digest call left for ilert; -Infinity: none yet. */
+  lastSentAt: number
   /** Backlog (calls) the last digest reported. */
   lastCalls: number
   /** The dispatcher-owned lane carrying the digest calls. */
@@ -50,7 +52,8 @@ export function drainMs(calls: number, o: Pick<StormOptions, 'perKey' | 'windowM
 export function digestAction(source: Source, o: StormOptions, now: number): DigestAction | undefined {
   const st = source.storm
   const over = drainMs(source.calls, o) > o.maxDelayMs
-  const quiet = st === undefined || now - st.lastAt >= o.windowMs
+  // A window since the last digest call left, and none waiting or on the wire.
+  const quiet = st === undefined || (st.lane.entries.length === 0 && now - st.lastSentAt >= o.windowMs)
   if (over) {
     if (st === undefined || !st.open) return quiet ? 'alert' : undefined
     return quiet && st.lastCalls !== source.calls ? 'update' : undefined
