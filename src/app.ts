@@ -81,7 +81,7 @@ export class App {
     private readonly opts: AppOptions = {},
   ) {
     this.log = opts.logger ?? createLogger(config.logging.level)
-    for (const s of [config.ilert.api_key, config.ilert.integration_key, config.ilert.webhook_key, config.mqtt.password, config.heartbeat.key, config.syslog.integration_key]) this.log.redact(s)
+    for (const s of [config.ilert.api_key, config.ilert.integration_key, config.ilert.webhook_key, config.mqtt.password, config.heartbeat.key, config.syslog.integration_key, ...config.dispatch.storm.source_names.map((n) => n.integration_key)]) this.log.redact(s)
     this.metrics = createMetrics(opts.registry ?? new Registry(), opts.defaultMetrics ?? false)
     this.security = createSecurityContext(config, this.log, this.metrics.register)
     this.normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
@@ -138,6 +138,9 @@ export class App {
         baseMs: config.retries.base_interval_seconds * 1000,
         maxMs: config.retries.max_interval_seconds * 1000,
       },
+      cancelPairs: config.dispatch.cancel_pairs,
+      storm: { enabled: config.dispatch.storm.digest, maxDelayMs: config.dispatch.storm.max_delay_seconds * 1000, groupBy: config.dispatch.storm.group_by_labels },
+      sourceNames: new Map(config.dispatch.storm.source_names.map((n) => [n.integration_key, n.name])),
     })
     const table = this.store.table
     m.setSampler({
@@ -146,6 +149,9 @@ export class App {
       pending: () => table.entries,
       deadLetters: () => this.deadLetters.size,
       merged: () => table.merged,
+      cancelled: () => table.cancelled,
+      cancelledPairs: () => table.cancelledPairs,
+      sources: () => this.dispatcher.backlogs().map((b) => ({ name: this.dispatcher.sourceName(b.ik), calls: b.calls, drainSeconds: b.drainSeconds })),
       queuedEvents: () => table.events,
       diskBytes: () => this.store.diskBytes(),
     })

@@ -7,10 +7,14 @@
  * key, and in the last round a RESOLVE for even keys or a final alert for odd ones.
  *
  * Measured: ingest rate (beside the bare loop on the same bytes), time to deliver everything,
- * calls made, events coalesced, 429s provoked, the bridge's peak RSS.
+ * calls made, events coalesced, 429s provoked, the bridge's peak RSS; and the storm economics of
+ * issue 15: time until the first signal reached ilert (the first call, usually the storm digest),
+ * calls per 1,000 events, and the drain time against its lower bound (the busiest source's calls
+ * ÷ its rate limit). dispatch.storm.max_delay_seconds is scaled with the window (300 s of 60 s).
  * Targets: zero 429s, peak RSS < 256 MB, zero loss (every event delivered, every final state at
  * the simulator). The checks fail the run when any of those fails.
  */
+import { DIGEST_ALERT_KEY } from '../../src/dispatch/storm-digest'
 import { createSimulator } from '../../src/simulator/simulator'
 import { bridgeConfig, durableDefault, durableSupported, startBridge, writeConfig } from '../lib/bridge'
 import {
@@ -123,7 +127,10 @@ runScenario(async () => {
         simUrl,
         durable: mode,
         dataDir: join(tmp.dir, `data-${mode}`),
-        overrides: { rate_limit: { per_key_per_minute: PER_KEY, per_minute: PER_KEY * SOURCES, window_seconds: WINDOW_MS / 1000, margin_seconds: MARGIN_MS / 1000 } },
+        overrides: {
+          rate_limit: { per_key_per_minute: PER_KEY, per_minute: PER_KEY * SOURCES, window_seconds: WINDOW_MS / 1000, margin_seconds: MARGIN_MS / 1000 },
+          dispatch: { storm: { max_delay_seconds: (300 * WINDOW_MS) / 60_000 } },
+        },
       }),
     )
     const b = await startBridge(cfg)
@@ -131,6 +138,7 @@ runScenario(async () => {
       resetPeakRss(b.pid)
       const rss = rssSampler(b.pid, 50)
       const t0 = performance.now()
+      const wall0 = Date.now()
       const sent = await sendNdjson('127.0.0.1', b.tcpPort, plans, { acks: true, timeoutMs: 900_000 })
       const ingestRate = Math.round(N / (sent.elapsedMs / 1000))
       log(`storm ${who}: ingested ${N} in ${round(sent.elapsedMs / 1000, 2)} s (${ingestRate} ev/s, ${round((100 * ingestRate) / bareRate)} % of bare); delivering…`)
@@ -142,7 +150,8 @@ runScenario(async () => {
           async () => {
             const m = await b.metrics()
             delivered = metricSum(m, 'mcp_out_success_total')
-            return delivered + metricSum(m, 'mcp_out_failed_total') >= N
+            // Events of an ALERT/RESOLVE pair that cancelled out are settled without a call (issue 15.1).
+            return delivered + metricSum(m, 'mcp_out_failed_total') + metricSum(m, 'mcp_cancelled_events_total') >= N
           },
           quick ? 120_000 : 900_000,
           250,
@@ -160,29 +169,46 @@ runScenario(async () => {
       const success = metricSum(m, 'mcp_out_success_total')
       const bridge429 = metricSum(m, 'mcp_out_rate_limited_total')
       const maxWindow = Math.max(...Object.values(st.maxPerWindowObserved))
+      // Storm economics (issue 15): first signal, calls per 1,000 events, drain time vs its lower bound.
+      const simEvents = sim.events()
+      const digestCalls = simEvents.filter((e) => e.alertKey === DIGEST_ALERT_KEY).length
+      const firstSignalS = simEvents.length > 0 ? (simEvents[0]!.receivedAt - wall0) / 1000 : NaN
+      const firstDigest = simEvents.find((e) => e.alertKey === DIGEST_ALERT_KEY)
+      let busiest = 0
+      for (let s = 0; s < SOURCES; s++) busiest = Math.max(busiest, sim.keyStats(`il1api-storm-${String(s).padStart(2, '0')}`)?.accepted ?? 0)
+      const lowerBoundS = (Math.ceil(busiest / PER_KEY) * WINDOW_MS) / 1000
+      const cancelled = metricSum(m, 'mcp_cancelled_events_total')
+      const savedByCancel = metricSum(m, 'mcp_calls_saved_total', { reason: 'cancelled' })
       // Final state of every alert key, per source.
       const byKey = new Map<string, { status: string; summary: string }>()
       let duplicates = 0
       for (const a of sim.alerts()) {
+        if (a.alertKey === DIGEST_ALERT_KEY) continue
         const id = `${a.labels.source}/${a.alertKey}`
         if (byKey.has(id)) duplicates++
         byKey.set(id, a)
       }
       let wrong = 0
+      let neverOpened = 0
       const examples: string[] = []
       for (let k = 0; k < KEYS; k++) {
         const id = `storm-${String(k % SOURCES).padStart(2, '0')}/${key(k)}`
         const a = byKey.get(id)
         const want = expected(k)
+        // A key that fired and cleared before its turn never reached ilert (its pair cancelled out).
+        if (!a && want.status === 'RESOLVED') {
+          neverOpened++
+          continue
+        }
         if (!a || a.status !== want.status || (want.summary !== undefined && a.summary !== want.summary)) {
           wrong++
           if (examples.length < 3) examples.push(`${id}: ${a ? `${a.status} "${a.summary}"` : 'missing'} (want ${want.status})`)
         }
       }
       checks.push({ name: `${who}: zero 429s at the simulator and the bridge`, ok: st.rateLimited === 0 && bridge429 === 0, detail: `simulator ${st.rateLimited}, bridge ${bridge429}, busiest window ${maxWindow}/${PER_KEY}` })
-      checks.push({ name: `${who}: zero loss (delivered = sent, none failed or dropped)`, ok: success === N && failed === 0 && dropped === 0, detail: `delivered ${success}, failed ${failed}, dropped ${dropped}` })
-      checks.push({ name: `${who}: calls made = events - coalesced`, ok: st.accepted === N - coalesced, detail: `calls ${st.accepted}, events ${N}, coalesced ${coalesced}` })
-      checks.push({ name: `${who}: every final state delivered (${KEYS} alert keys)`, ok: wrong === 0 && duplicates === 0 && byKey.size === KEYS, detail: `wrong ${wrong}, alerts ${byKey.size}, duplicates ${duplicates} ${examples.join('; ')}` })
+      checks.push({ name: `${who}: zero loss (delivered + cancelled out = sent, none failed or dropped)`, ok: success + cancelled === N && failed === 0 && dropped === 0, detail: `delivered ${success}, cancelled out ${cancelled}, failed ${failed}, dropped ${dropped}` })
+      checks.push({ name: `${who}: calls made = events - coalesced - cancelled calls (+ digest)`, ok: st.accepted - digestCalls === N - coalesced - savedByCancel, detail: `calls ${st.accepted} (${digestCalls} digest), events ${N}, coalesced ${coalesced}, cancelled ${cancelled}` })
+      checks.push({ name: `${who}: every final state delivered (${KEYS} alert keys)`, ok: wrong === 0 && duplicates === 0 && byKey.size === KEYS - neverOpened && neverOpened === savedByCancel / 2, detail: `wrong ${wrong}, alerts ${byKey.size}, cancelled out before their turn ${neverOpened}, duplicates ${duplicates} ${examples.join('; ')}` })
       results[`bridge_durable_${mode}`] = {
         ingestEventsPerSec: ingestRate,
         ingestVsBare: round(ingestRate / bareRate, 3),
@@ -191,14 +217,23 @@ runScenario(async () => {
         delivered: success,
         lost: N - success,
         calls: st.accepted,
+        callsSavedByCancellation: savedByCancel,
         eventsCoalesced: coalesced,
         coalescedShare: round(coalesced / N, 4),
         rateLimited429: st.rateLimited,
         busiestWindowCalls: maxWindow,
         peakRssMB: round(peak),
         finalStatesWrong: wrong,
+        firstSignalSeconds: round(firstSignalS, 3),
+        firstDigestSeconds: firstDigest ? round((firstDigest.receivedAt - wall0) / 1000, 3) : null,
+        digestCalls,
+        eventsCancelled: cancelled,
+        callsPer1000Events: round((1000 * st.accepted) / N, 2),
+        drainLowerBoundSeconds: lowerBoundS,
+        drainVsLowerBound: round(deliverS / lowerBoundS, 2),
       }
       log(`storm ${who}: all delivered in ${round(deliverS, 1)} s, ${st.accepted} calls, ${coalesced} coalesced, ${st.rateLimited} 429s, peak RSS ${round(peak)} MB`)
+      log(`storm ${who}: first signal at ilert after ${round(firstSignalS, 3)} s, ${round((1000 * st.accepted) / N, 2)} calls per 1,000 events, drain ${round(deliverS, 1)} s vs lower bound ${lowerBoundS} s (${round(deliverS / lowerBoundS, 2)}×), ${digestCalls} digest calls`)
       targets.push(target(`storm, durable ${mode}: 429s provoked`, st.rateLimited, 'count', '==', 0))
       targets.push(target(`storm, durable ${mode}: peak RSS`, peak, 'MB', '<=', 256))
       targets.push(target(`storm, durable ${mode}: events lost`, N - success, 'count', '==', 0))

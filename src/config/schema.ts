@@ -167,6 +167,28 @@ export const ConfigSchema = Type.Object(
         drain_timeout_seconds: Type.Number({ minimum: 0, default: 30 }),
         /** Dead letters kept in memory when queue.durable is false (the durable store keeps all). */
         dead_letter_capacity: Positive(10_000),
+        /**
+         * A RESOLVE whose ALERT is still unsent, for an alert key this bridge has no open ALERT for
+         * in ilert, cancels it: neither is sent (README "Storms"). When the key's history is unknown
+         * the RESOLVE is sent.
+         */
+        cancel_pairs: Type.Boolean({ default: true }),
+        /** Storm digest (README "Storms"): one alert per alert source whose backlog would take too long to drain. */
+        storm: Type.Object(
+          {
+            digest: Type.Boolean({ default: true }),
+            /** A backlog that would take longer than this to drain at the source's rate limit opens the digest. */
+            max_delay_seconds: Seconds(300),
+            /** Label names whose values the digest counts the waiting alerts by. */
+            group_by_labels: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+            /** Display names for alert sources (digest summary, metric label); others show their masked integration key. */
+            source_names: Type.Array(
+              Type.Object({ integration_key: Type.String({ minLength: 1 }), name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+              { default: [] },
+            ),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -367,4 +389,4 @@ export const SECRET_PATHS = ['ilert.api_key', 'ilert.integration_key', 'ilert.we
 export const SECRET_LISTS = ['auth.tokens', 'auth.admin_tokens'] as const
 
 /** Secret fields inside list entries: list path → the entry fields that are secrets (see mask.ts). */
-export const SECRET_LIST_FIELDS: Readonly<Record<string, readonly string[]>> = { 'mcp.tokens': ['token', 'ilert_api_key'] }
+export const SECRET_LIST_FIELDS: Readonly<Record<string, readonly string[]>> = { 'mcp.tokens': ['token', 'ilert_api_key'], 'dispatch.storm.source_names': ['integration_key'] }

@@ -26,6 +26,8 @@ export interface Entry {
   lastSeq: number
   /** Bytes of the stored record whose body this entry carries (what a checkpoint would keep). */
   bytes: number
+  /** Set once a call with it left for ilert: from then on ilert may hold it, so it never cancels. */
+  sent?: boolean
 }
 
 /** Comments are appended rather than replaced; beyond this many a new call starts. */

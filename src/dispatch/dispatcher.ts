@@ -6,6 +6,11 @@
  * is reported to the store (which logs it): nothing accepted disappears silently. A store that
  * cannot write (a full disk) never stops delivery: outcome records wait in the store, and a dead
  * letter that cannot be stored keeps its call in the lane and is retried.
+ *
+ * Storms (issue 15, README "Storms"): within an integration key's budget the ready lanes are
+ * served by priority class (dispatch/priority.ts), a RESOLVE cancels its unsent ALERT when this
+ * bridge has no open ALERT for that key (LaneTable.cancelPairs, dispatch/key-history.ts), and a
+ * backlog too long to drain opens a digest alert for the source (dispatch/storm-digest.ts).
  */
 import PQueue from 'p-queue'
 import type { EventStore } from '../queue/event-store'
@@ -19,6 +24,9 @@ import { type Lane, LaneTable, type Source } from './lanes'
 import { type BackoffPolicy, backoffDelay, decide, rateLimitDelay, type SendResult } from './retry-policy'
 import { IlertHealth } from './ilert-health'
 import { createRetryLog, type RetryLog } from './retry-log'
+import { classOf, DIGEST_CLASS, moreUrgentInFlight } from './priority'
+import { type DigestAction, digestAction, digestBody, DIGEST_ALERT_KEY, drainMs, type StormOptions } from './storm-digest'
+import { maskKey } from '../queue/dead-letters'
 import { TimerHeap } from './timer-heap'
 import { WindowTokenBucket } from './token-bucket'
 
@@ -34,6 +42,12 @@ export interface DispatcherOptions {
   /** First and longest wait between probes while ilert is down (default 1 s and 30 s). */
   probeMinMs?: number
   probeMaxMs?: number
+  /** dispatch.cancel_pairs (default off here; the config's default is on). */
+  cancelPairs?: boolean
+  /** dispatch.storm: the digest (default off here). */
+  storm?: { enabled: boolean; maxDelayMs: number; groupBy: readonly string[] }
+  /** Display name per integration key (dispatch.storm.source_names); others show the masked key. */
+  sourceNames?: ReadonlyMap<string, string>
 }
 
 /** How long a dead letter that could not be stored waits before the next try. */
@@ -50,6 +64,9 @@ export interface DispatcherStats {
   inFlight: number
   deadLetters: number
 }
+
+/** What each queued digest call does (for mcp_storm_digests_total). */
+const digestActions = new WeakMap<Entry, DigestAction>()
 
 export class Dispatcher {
   private readonly table: LaneTable
@@ -69,6 +86,13 @@ export class Dispatcher {
   private stopped = false
   /** Idle integration keys are forgotten by this timer (see LaneTable.sweep). */
   private readonly sweeper: ReturnType<typeof setInterval>
+  private readonly storm: StormOptions
+  private readonly stormTimer: ReturnType<typeof setInterval> | undefined
+  /** Digest calls queued or in flight (they keep drain() waiting like any call). */
+  private digestsPending = 0
+  /** Backlog (calls) of one source beyond which its digest opens; Infinity with the digest off. */
+  private stormCalls = Infinity
+  private stormCheckQueued = false
 
   constructor(
     private readonly store: EventStore,
@@ -87,12 +111,93 @@ export class Dispatcher {
     this.resume()
     this.sweeper = setInterval(() => this.table.sweep(performance.now()), 2000)
     this.sweeper.unref?.()
+    this.storm = { enabled: false, maxDelayMs: 300_000, groupBy: [], ...opts.storm, perKey: opts.perKeyPerMinute, windowMs: opts.windowMs, marginMs: opts.marginMs }
+    // The store has recovered: from now on a RESOLVE may cancel its unsent ALERT.
+    this.table.cancelPairs = opts.cancelPairs ?? false
+    this.table.onCancel((lane, alert) => {
+      this.log.debug('ALERT and RESOLVE cancel out: neither is sent.', { alertKey: alert.body.alertKey ?? lane.key, events: alert.count + 1 })
+    })
+    if (this.storm.enabled) {
+      this.stormCalls = (this.storm.maxDelayMs / (opts.windowMs + opts.marginMs)) * opts.perKeyPerMinute
+      // Checked ten times a window (at most once a second): the digest goes out in the storm's first window.
+      this.stormTimer = setInterval(() => this.checkStorms(), Math.max(20, Math.min(1000, opts.windowMs / 10)))
+      this.stormTimer.unref?.()
+    }
+  }
+
+  /** The alert source's name in the digest and the metrics: its configured name, or the masked integration key. */
+  sourceName(ik: string): string {
+    return this.opts.sourceNames?.get(ik) ?? maskKey(ik)
+  }
+
+  /** Backlog and projected drain time per integration key with calls waiting (mcp_source_* gauges). */
+  backlogs(): { ik: string; calls: number; drainSeconds: number }[] {
+    const out: { ik: string; calls: number; drainSeconds: number }[] = []
+    for (const [ik, source] of this.table.sources) if (source.calls > 0) out.push({ ik, calls: source.calls, drainSeconds: drainMs(source.calls, this.storm) / 1000 })
+    return out
+  }
+
+  /** Opens, updates or resolves each source's digest as its backlog demands. */
+  private checkStorms(): void {
+    if (this.stopped) return
+    const now = performance.now()
+    for (const [ik, source] of this.table.sources) {
+      const action = digestAction(source, this.storm, now)
+      if (action !== undefined) this.queueDigest(ik, source, action, now)
+      else {
+        const st = source.storm
+        // A resolved digest is forgotten a window later (so the source can be swept when idle).
+        if (st !== undefined && !st.open && st.lane.entries.length === 0 && now - st.lastSentAt >= this.opts.windowMs) source.storm = undefined
+      }
+    }
+  }
+
+  private queueDigest(ik: string, source: Source, action: DigestAction, now: number): void {
+    let st = source.storm
+    if (st === undefined) {
+      const lane: Lane = { key: DIGEST_ALERT_KEY, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: DIGEST_CLASS, digest: true }
+      st = source.storm = { open: false, lastAt: -Infinity, lastSentAt: -Infinity, lastCalls: 0, lane }
+    }
+    st.open = action !== 'resolve'
+    st.lastAt = now
+    st.lastCalls = source.calls
+    const body = digestBody(ik, this.sourceName(ik), source, this.storm, action)
+    const entry: Entry = { body, type: body.eventType, soleLabel: null, count: 1, acceptedAt: now, attempts: 0, firstSeq: 0, lastSeq: 0, bytes: 0 }
+    const lane = st.lane
+    // A digest not yet on the wire is replaced by the newer one.
+    const tail = lane.tail
+    if (tail !== undefined && !(lane.inFlight && lane.entries.length === 1)) lane.entries[lane.entries.length - 1] = entry
+    else {
+      lane.entries.push(entry)
+      this.digestsPending++
+    }
+    lane.tail = entry
+    digestActions.set(entry, action)
+    this.log.info(action === 'resolve' ? 'Alert storm over; resolving the storm digest.' : 'Alert storm: sending the storm digest.', {
+      source: this.sourceName(ik),
+      action,
+      waitingCalls: source.calls,
+      projectedDrainSeconds: Math.round(drainMs(source.calls, this.storm) / 1000),
+    })
+    if (!lane.inFlight && !lane.queued) this.makeReady(lane)
+    this.schedule()
   }
 
   /** A lane got a new entry: an idle lane becomes ready. */
   private readonly onEntry = (lane: Lane): void => {
     if (!lane.inFlight && !lane.queued) this.makeReady(lane)
+    // One comparison per new call: a source crossing the storm threshold gets its digest before
+    // the pump spends the window (a microtask queued ahead of the pump's).
+    if (lane.source.calls > this.stormCalls && lane.source.storm === undefined && !this.stormCheckQueued) {
+      this.stormCheckQueued = true
+      queueMicrotask(this.checkStormsNow)
+    }
     this.schedule()
+  }
+
+  private readonly checkStormsNow = (): void => {
+    this.stormCheckQueued = false
+    this.checkStorms()
   }
 
   /**
@@ -111,7 +216,14 @@ export class Dispatcher {
       for (const t of recent) bucket.tryTake(t)
       for (const t of recent.slice(-this.opts.perMinute)) this.global.tryTake(t)
     }
-    for (const source of this.table.sources.values()) for (const lane of source.lanes.values()) if (lane.entries.length > 0 && !lane.queued) this.makeReady(lane)
+    for (const [ik, source] of this.table.sources) {
+      for (const lane of source.lanes.values()) {
+        if (lane.entries.length === 0) continue
+        // Its head may have reached ilert before the restart: never cancel against it.
+        this.table.history.set(ik, lane.key, 'unknown')
+        if (!lane.queued) this.makeReady(lane)
+      }
+    }
   }
 
   stats(): DispatcherStats {
@@ -154,13 +266,14 @@ export class Dispatcher {
   stop(): void {
     this.stopped = true
     clearInterval(this.sweeper)
+    if (this.stormTimer) clearInterval(this.stormTimer)
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     this.timerAt = Infinity
   }
 
   private isIdle(): boolean {
-    return this.table.entries === 0 && this.inFlight === 0
+    return this.table.entries === 0 && this.inFlight === 0 && this.digestsPending === 0
   }
 
   private pump(): void {
@@ -204,13 +317,28 @@ export class Dispatcher {
         idleVisits++
         continue
       }
+      if (moreUrgentInFlight(source.flying, source.ready.topClass())) {
+        // A more urgent call of this source is on the wire: ilert must receive it first (its answer pumps again).
+        this.active.push(source)
+        idleVisits++
+        continue
+      }
       idleVisits = 0
       const next = source.ready.shift()!
       next.queued = false
-      // The store's fence (a lost partition lease): skip the lane; the store wakes it when it may send.
-      if (this.store.mayDeliver !== undefined && !this.store.mayDeliver(next)) {
+      // Its only call was cancelled (an ALERT and its RESOLVE) while it waited; or the store's
+      // fence (a lost partition lease) holds it: skip the lane (the store wakes it when it may send).
+      if (next.entries.length === 0 || (this.store.mayDeliver !== undefined && !this.store.mayDeliver(next))) {
         if (source.ready.length > 0) this.active.push(source)
         else source.active = false
+        continue
+      }
+      const cls = this.classify(next)
+      if (cls !== next.cls) {
+        // Its head changed class while it waited (a merge changed its priority): requeue it there.
+        source.ready.push(next, cls)
+        next.queued = true
+        this.active.push(source)
         continue
       }
       budget--
@@ -227,10 +355,17 @@ export class Dispatcher {
     }
   }
 
+  /** The lane's priority class (dispatch/priority.ts) from its head and what ilert holds for its key. */
+  private classify(lane: Lane): number {
+    if (lane.digest) return DIGEST_CLASS
+    const head = lane.entries[0]!
+    return classOf(head, head.type === 'ALERT' ? this.table.history.state(head.body.integrationKey, lane.key) : 'unknown')
+  }
+
   private makeReady(lane: Lane): void {
     lane.queued = true
     const source = lane.source
-    source.ready.push(lane)
+    source.ready.push(lane, lane.entries.length > 0 ? this.classify(lane) : DIGEST_CLASS)
     if (!source.active) {
       source.active = true
       this.active.push(source)
@@ -242,7 +377,10 @@ export class Dispatcher {
     lane.inFlight = true
     this.inFlight++
     const entry = lane.entries[0]!
+    entry.sent = true
+    lane.source.flying[lane.cls]!++
     const startedAt = performance.now()
+    if (lane.digest && lane.source.storm) lane.source.storm.lastSentAt = startedAt
     this.store.noteSent(entry.body.integrationKey)
     const settle = (): number => {
       const now = performance.now()
@@ -262,6 +400,7 @@ export class Dispatcher {
     if (this.stopped) return
     const entry = lane.entries[0]!
     const decision = decide(result)
+    lane.source.flying[lane.cls]!--
     this.inFlight--
     lane.inFlight = false
     this.metrics.outRequests.labels(decision.kind).inc()
@@ -273,8 +412,14 @@ export class Dispatcher {
         this.log.warn('ilert answers again; delivery resumed at the governed rate.', { downSeconds: Math.round(downMs / 1000), pendingCalls: this.table.entries })
       }
     }
+    if (lane.digest) {
+      this.completeDigest(lane, entry, decision.kind, result, now)
+      this.schedule()
+      return
+    }
     switch (decision.kind) {
       case 'success':
+        this.table.history.delivered(entry.body.integrationKey, lane.key, entry.type)
         this.metrics.outSuccess.inc(entry.count)
         this.metrics.latency.observe((now - entry.acceptedAt) / 1000)
         if (result.kind === 'status' && result.correlationId) {
@@ -335,6 +480,38 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * A digest call's outcome. It is not in the store: delivered or not, it leaves its lane (a newer
+   * digest replaces a lost one at the next update), except while ilert is down or rate-limits,
+   * when it waits like any call.
+   */
+  private completeDigest(lane: Lane, entry: Entry, kind: ReturnType<typeof decide>['kind'], result: SendResult, now: number): void {
+    let keep = false
+    if (kind === 'success') this.metrics.stormDigests.labels(digestActions.get(entry) ?? 'alert').inc()
+    else if (kind === 'rate_limited') {
+      const delay = rateLimitDelay(Date.now(), this.opts.windowMs, this.opts.marginMs)
+      this.metrics.rateLimited.inc()
+      lane.source.bucket.exhaust(now)
+      lane.source.pausedUntil = now + delay
+      keep = true
+    } else if (kind === 'retry') {
+      const verdict = this.health.failure(entry, now)
+      if (verdict.kind === 'outage') {
+        if (verdict.began) this.beginOutage(verdict.refund, 'digest', lastAnswerOf(result))
+        keep = true
+      }
+    }
+    if (!keep) {
+      if (kind !== 'success') this.log.warn('Storm digest not delivered; the next update sends a new one.', { answer: lastAnswerOf(result) })
+      lane.entries.shift()
+      this.digestsPending--
+      if (lane.entries.length === 0) lane.tail = undefined
+    }
+    const st = lane.source.storm
+    if (lane.entries.length > 0) this.makeReady(lane)
+    else if (st !== undefined && !st.open && now - st.lastSentAt >= this.opts.windowMs) lane.source.storm = undefined
+  }
+
   /** ilert is down: the attempts the streak that showed it counted are given back. */
   private beginOutage(refund: Entry[], reason: string, lastAnswer: string): void {
     for (const e of refund) if (e.attempts > 0) e.attempts--
@@ -366,6 +543,8 @@ export class Dispatcher {
     }
     this.deadPending.delete(entry)
     lane.inFlight = false
+    // ilert may or may not hold it (a timeout): this key's history is unknown from now on.
+    this.table.history.set(entry.body.integrationKey, lane.key, 'unknown')
     this.metrics.outFailed.labels(reason).inc(entry.count)
     this.log.error('Event not delivered; moved to dead letters.', { reason, lastAnswer, alertKey: entry.body.alertKey, events: entry.count })
     if (evicted) {

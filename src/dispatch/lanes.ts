@@ -6,7 +6,9 @@
  */
 import type { QueuedEvent } from '../pipeline/ilert-event'
 import { type Entry, newEntry, tryMerge } from './coalesce'
-import { Fifo } from '../queue/fifo'
+import { KeyHistory } from './key-history'
+import { CLASSES, ReadyRings } from './priority'
+import type { StormState } from './storm-digest'
 import { WindowTokenBucket } from './token-bucket'
 
 export interface Lane {
@@ -21,12 +23,23 @@ export interface Lane {
   inFlight: boolean
   /** True while the lane sits in its source's ready ring or in the backoff heap. */
   queued: boolean
+  /** The priority class it was last queued under (dispatch/priority.ts). */
+  cls: number
+  /** The storm digest's own lane (dispatcher-owned, not in the store). */
+  digest?: boolean
 }
 
 export interface Source {
   readonly bucket: WindowTokenBucket
   readonly lanes: Map<string, Lane>
-  readonly ready: Fifo<Lane>
+  /** Ready lanes, one round-robin ring per priority class (dispatch/priority.ts). */
+  readonly ready: ReadyRings<Lane>
+  /** Pending calls (entries) of this source: its backlog. */
+  calls: number
+  /** Calls on the wire per priority class (a less urgent class waits for these). */
+  readonly flying: Uint32Array
+  /** The storm digest's state while one is open or being sent (dispatch/storm-digest.ts). */
+  storm: StormState | undefined
   /** After a 429, no calls for this key before this time (performance.now()). */
   pausedUntil: number
   /** True while the source sits in the dispatcher's active ring. */
@@ -49,6 +62,19 @@ export class LaneTable {
   bytes = 0
   /** Events merged into a waiting entry since start (mcp_coalesced_events_total). */
   merged = 0
+  /** Events removed by pair cancellation since start (mcp_cancelled_events_total), and the pairs. */
+  cancelled = 0
+  cancelledPairs = 0
+  /**
+   * Pair cancellation (issue 15.1): a RESOLVE whose lane holds only an unsent ALERT, for a key
+   * this bridge has no open ALERT for in ilert, removes that ALERT and is not stored itself.
+   * Off until the dispatcher turns it on, so a store's replay never cancels (what the live run
+   * cancelled, it recorded).
+   */
+  cancelPairs = false
+  /** What this bridge knows it has open in ilert, per key. */
+  readonly history = new KeyHistory()
+  private readonly cancelListeners: ((lane: Lane, alert: Entry, resolve: QueuedEvent) => void)[] = []
 
   constructor(private readonly rate: RateShape) {}
 
@@ -62,7 +88,10 @@ export class LaneTable {
       source = {
         bucket: new WindowTokenBucket(this.rate.perKey, this.rate.windowMs, this.rate.marginMs),
         lanes: new Map(),
-        ready: new Fifo(),
+        ready: new ReadyRings<Lane>(),
+        calls: 0,
+        flying: new Uint32Array(CLASSES),
+        storm: undefined,
         pausedUntil: 0,
         active: false,
       }
@@ -85,7 +114,7 @@ export class LaneTable {
     const source = this.sources.get(ev.body.integrationKey) ?? this.sourceFor(ev.body.integrationKey)
     let lane = source.lanes.get(ev.laneKey)
     if (lane === undefined) {
-      lane = { key: ev.laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false }
+      lane = { key: ev.laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0 }
       source.lanes.set(ev.laneKey, lane)
     }
     this.lastLane = lane
@@ -96,6 +125,10 @@ export class LaneTable {
       if (tryMerge(tail, ev, bytes)) {
         this.merged++
         this.bytes += tail.bytes - before
+        return true
+      }
+      if (this.cancelPairs && ev.body.eventType === 'RESOLVE' && this.cancels(lane, tail)) {
+        this.cancel(lane, tail, ev)
         return true
       }
     }
@@ -116,12 +149,37 @@ export class LaneTable {
     if (i === lane.entries.length) this.push(lane, entry)
     else {
       lane.entries.splice(i, 0, entry)
+      lane.source.calls++
       this.entries++
       this.bytes += bytes
     }
     this.events++
     this.lastLane = lane
     return lane
+  }
+
+  /** Called with every cancelled pair (the store records it, the dispatcher counts and logs it). */
+  onCancel(listener: (lane: Lane, alert: Entry, resolve: QueuedEvent) => void): void {
+    this.cancelListeners.push(listener)
+  }
+
+  /** Does a RESOLVE arriving now cancel out with the lane's only entry? */
+  private cancels(lane: Lane, tail: Entry): boolean {
+    return tail.type === 'ALERT' && lane.entries.length === 1 && !lane.inFlight && tail.sent !== true && tail.attempts === 0 && this.history.closed(tail.body.integrationKey, lane.key)
+  }
+
+  private cancel(lane: Lane, alert: Entry, resolve: QueuedEvent): void {
+    lane.entries.length = 0
+    lane.tail = undefined
+    lane.source.lanes.delete(lane.key)
+    lane.source.calls--
+    this.entries--
+    // add() counted the RESOLVE too.
+    this.events -= alert.count + 1
+    this.bytes -= alert.bytes
+    this.cancelled += alert.count + 1
+    this.cancelledPairs++
+    for (const l of this.cancelListeners) l(lane, alert, resolve)
   }
 
   /** Appends a whole entry (a checkpoint being loaded) to its lane. */
@@ -133,6 +191,7 @@ export class LaneTable {
   private push(lane: Lane, entry: Entry): void {
     lane.entries.push(entry)
     lane.tail = entry
+    lane.source.calls++
     this.entries++
     this.bytes += entry.bytes
   }
@@ -142,7 +201,7 @@ export class LaneTable {
     const source = this.sourceFor(ik)
     let lane = source.lanes.get(laneKey)
     if (lane === undefined) {
-      lane = { key: laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false }
+      lane = { key: laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0 }
       source.lanes.set(laneKey, lane)
     }
     return lane
@@ -154,13 +213,14 @@ export class LaneTable {
    */
   sweep(now: number): void {
     for (const [ik, source] of this.sources) {
-      if (source.lanes.size === 0 && !source.active && source.pausedUntil <= now && source.bucket.fullAt() <= now) this.sources.delete(ik)
+      if (source.lanes.size === 0 && !source.active && source.storm === undefined && source.pausedUntil <= now && source.bucket.fullAt() <= now) this.sources.delete(ik)
     }
   }
 
   /** Removes the lane's head entry after an outcome; forgets the lane when it is empty. */
   completeHead(lane: Lane): void {
     const head = lane.entries.shift()
+    if (head !== undefined) lane.source.calls--
     this.entries--
     this.events -= head?.count ?? 0
     this.bytes -= head?.bytes ?? 0
@@ -178,6 +238,7 @@ export class LaneTable {
   completeUpTo(lane: Lane, seq: number): void {
     while (lane.entries.length > 0) {
       const head = lane.entries[0]!
+      if (head.firstSeq <= seq) this.history.delivered(head.body.integrationKey, lane.key, head.type)
       if (head.lastSeq <= seq) {
         this.completeHead(lane)
         continue

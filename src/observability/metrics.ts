@@ -21,6 +21,11 @@ export interface GaugeSampler {
   /** Events the pending calls stand for. */
   queuedEvents(): number
   diskBytes(): number
+  /** Events removed by pair cancellation since start, and the pairs (issue 15.1). */
+  cancelled?(): number
+  cancelledPairs?(): number
+  /** Per alert source with calls waiting: its label (configured name or masked key), backlog and projected drain time. */
+  sources?(): { name: string; calls: number; drainSeconds: number }[]
 }
 
 /**
@@ -38,6 +43,9 @@ export const KNOWN_LABELS = {
 
 /** prom-client defaults that are gauges named *_total, which `promtool check metrics` rejects. */
 const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']
+
+/** Alert sources shown by name in the per-source gauges; the rest are summed under "other". */
+export const SOURCE_LABELS_MAX = 50
 
 export function createMetrics(register = new client.Registry(), withDefaults = true) {
   if (withDefaults) {
@@ -101,6 +109,65 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
       if (m > mergedSeen) this.inc(m - mergedSeen)
       mergedSeen = m
     },
+  })
+  let cancelledSeen = 0
+  new client.Counter({
+    name: 'mcp_cancelled_events_total',
+    help: 'Events removed because a RESOLVE cancelled its still unsent ALERT (neither was sent; dispatch.cancel_pairs).',
+    registers: [register],
+    collect() {
+      const c = sampler?.cancelled?.() ?? 0
+      if (c > cancelledSeen) this.inc(c - cancelledSeen)
+      cancelledSeen = c
+    },
+  })
+  const saved = { coalesced: 0, cancelled: 0 }
+  new client.Counter({
+    name: 'mcp_calls_saved_total',
+    help: 'ilert calls not made: events merged into a waiting call (coalesced) and ALERT/RESOLVE pairs cancelled (2 calls each).',
+    labelNames: ['reason'],
+    registers: [register],
+    collect() {
+      const now = { coalesced: sampler?.merged() ?? 0, cancelled: 2 * (sampler?.cancelledPairs?.() ?? 0) }
+      for (const r of ['coalesced', 'cancelled'] as const) {
+        if (now[r] > saved[r]) this.labels(r).inc(now[r] - saved[r])
+        else this.labels(r).inc(0)
+        saved[r] = now[r]
+      }
+    },
+  })
+  const stormDigests = new client.Counter({
+    name: 'mcp_storm_digests_total',
+    help: 'Storm digest calls delivered to ilert, by action (alert: opened, update, resolve).',
+    labelNames: ['action'],
+    registers: [register],
+  })
+  for (const a of ['alert', 'update', 'resolve']) stormDigests.labels(a).inc(0)
+  const perSource = (pick: (s: { calls: number; drainSeconds: number }) => number) =>
+    function (this: client.Gauge<'source'>) {
+      this.reset()
+      const list = sampler?.sources?.() ?? []
+      list.sort((a, b) => b.calls - a.calls)
+      let other = 0
+      for (let i = 0; i < list.length; i++) {
+        if (i < SOURCE_LABELS_MAX) this.labels(list[i]!.name).set(pick(list[i]!))
+        else other = Math.max(other, pick(list[i]!))
+      }
+      if (list.length > SOURCE_LABELS_MAX) this.labels('other').set(other)
+    }
+  new client.Gauge({
+    name: 'mcp_source_backlog_calls',
+    help: `Pending ilert calls per alert source (configured name or masked integration key; beyond the ${SOURCE_LABELS_MAX} largest, the largest of the rest as "other").`,
+    labelNames: ['source'],
+    registers: [register],
+    collect: perSource((s) => s.calls),
+  })
+  new client.Gauge({
+    name: 'mcp_source_drain_seconds',
+    help: "Projected time to deliver an alert source's pending calls at its rate limit (dispatch.storm.max_delay_seconds opens the storm digest).",
+    labelNames: ['source'],
+    registers: [register],
+    collect: perSource((s) => s.drainSeconds),
   })
   const dropped = new client.Counter({
     name: 'mcp_dropped_events_total',
@@ -211,6 +278,7 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
     compactions,
     ilertUp,
     ilertOutages,
+    stormDigests,
     queueDepth,
     queueCapacity,
     pending,

@@ -136,6 +136,8 @@ export class LogStore implements EventStore {
       this.lock.release()
       throw err
     }
+    // A cancelled pair (an ALERT and its RESOLVE, issue 15.1) is recorded like a delivered call, so a replay removes both.
+    this.table.onCancel((lane, alert, resolve) => this.addControl(RecordType.Complete, JSON.stringify({ k: lane.key, i: alert.body.integrationKey, s: resolve.id })))
     this.sampleDisk()
     // A start on a full disk: up and serving what it holds, but not taking events until there is room.
     if (!this.hasRoom()) this.state = { kind: 'unavailable', reason: 'storage_full', message: `no room left in queue.path ${this.dir}` }
@@ -498,6 +500,10 @@ export class LogStore implements EventStore {
     const files = listQueueFiles(this.dir)
     const stats = { entries: 0, events: 0, segments: 0, tornTails: 0, dropped: 0 }
     const newest = files.checkpoints.at(-1)
+    // With no checkpoint the log still holds every call this store ever completed, so replaying its
+    // Complete records rebuilds what is open in ilert (dispatch/key-history.ts); after a checkpoint
+    // the history before it is compacted away: unknown.
+    this.table.history.baseline = newest === undefined ? 'closed' : 'unknown'
     if (newest !== undefined) {
       this.loadCheckpoint(readCheckpoint(this.dir, newest))
       for (const n of files.checkpoints) if (n < newest) unlinkQuietly(join(this.dir, checkpointName(n)))

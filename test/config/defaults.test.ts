@@ -44,7 +44,7 @@ const DEFAULTS = {
   rate_limit: { per_minute: 600, per_key_per_minute: 50, window_seconds: 60, margin_seconds: 1 },
   retries: { max_attempts: 5, base_interval_seconds: 2, max_interval_seconds: 60 },
   queue: { capacity: 65_536, backend: 'local', durable: true, path: '/var/lib/mcp-ilert', sync: 'full', max_disk_bytes: 0, segment_bytes: 8_388_608, max_memory_bytes: 268_435_456 },
-  dispatch: { concurrency: 16, batch_size: 1024, max_pending: 100_000, drain_timeout_seconds: 30, dead_letter_capacity: 10_000 },
+  dispatch: { concurrency: 16, batch_size: 1024, max_pending: 100_000, drain_timeout_seconds: 30, dead_letter_capacity: 10_000, cancel_pairs: true, storm: { digest: true, max_delay_seconds: 300, group_by_labels: [], source_names: [] } },
   nats: {
     servers: 'nats://127.0.0.1:4222',
     user: '',

@@ -1,0 +1,65 @@
+/**
+ * What this bridge knows it has left open in ilert, per (integration key, alert key): the one
+ * fact a pair cancellation needs. A RESOLVE may cancel its unsent ALERT only when no earlier ALERT
+ * of this bridge can be open in ilert for that key; when the bridge cannot know (a restart after
+ * its log was compacted, a memory store after a restart, keys evicted from this bounded map), the
+ * answer is "unknown" and the RESOLVE is sent.
+ *
+ * `baseline` is what holds for every key not in the map: 'closed' while the bridge has seen every
+ * call it ever delivered (a durable store replayed from its first segment), else 'unknown'.
+ * The map is bounded: with a 'closed' baseline it holds only open and unknown keys; past the bound
+ * the baseline falls back to 'unknown' (conservative: more RESOLVEs sent, none wrongly cancelled).
+ */
+export type KeyState = 'open' | 'closed' | 'unknown'
+
+export const HISTORY_MAX_KEYS = 200_000
+
+export class KeyHistory {
+  private readonly keys = new Map<string, KeyState>()
+
+  constructor(
+    public baseline: 'closed' | 'unknown' = 'unknown',
+    private readonly maxKeys = HISTORY_MAX_KEYS,
+  ) {}
+
+  get size(): number {
+    return this.keys.size
+  }
+
+  state(ik: string, laneKey: string): KeyState {
+    return this.keys.get(id(ik, laneKey)) ?? this.baseline
+  }
+
+  /** True when no ALERT this bridge delivered can be open in ilert for the key. */
+  closed(ik: string, laneKey: string): boolean {
+    return this.state(ik, laneKey) === 'closed'
+  }
+
+  set(ik: string, laneKey: string, s: KeyState): void {
+    const k = id(ik, laneKey)
+    this.keys.delete(k)
+    if (s === this.baseline) return
+    this.keys.set(k, s)
+    if (this.keys.size <= this.maxKeys) return
+    if (this.baseline === 'closed') {
+      // Forgetting an open key under a 'closed' baseline would claim it closed: give up the baseline.
+      this.baseline = 'unknown'
+      for (const [key, v] of this.keys) if (v === 'unknown') this.keys.delete(key)
+    }
+    // Under an 'unknown' baseline forgetting is safe: the oldest keys become unknown.
+    for (const key of this.keys.keys()) {
+      if (this.keys.size <= this.maxKeys) break
+      this.keys.delete(key)
+    }
+  }
+
+  /** A call for the key reached ilert (or, at replay, completed): what is open there now. */
+  delivered(ik: string, laneKey: string, type: string): void {
+    if (type === 'ALERT') this.set(ik, laneKey, 'open')
+    else if (type === 'RESOLVE') this.set(ik, laneKey, 'closed')
+  }
+}
+
+function id(ik: string, laneKey: string): string {
+  return `${ik}\n${laneKey}`
+}
