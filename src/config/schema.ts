@@ -357,6 +357,11 @@ export const ConfigSchema = Type.Object(
         ),
         /** REST calls per ilert user key per minute (ilert allows 120). */
         rest_per_minute: Positive(120),
+        /**
+         * Base URL of the ilert web app that tool results link to (e.g. https://yourco.ilert.com);
+         * empty = derived from ilert.api_url: api.X → app.X (https://app.ilert.com), else ilert.api_url itself (the simulator serves those pages).
+         */
+        web_url: Type.String({ default: '', pattern: '^(https?://.+)?$' }),
         /** OAuth 2.1 for hosted connectors (claude.ai, ChatGPT): the bridge as its own authorization server (src/ingest/mcp/oauth/). */
         oauth: Type.Object(
           {

@@ -18,7 +18,10 @@ export type AuthOutcome = { kind: 'ok'; caller: RestCaller } | { kind: 'denied';
 /** Per-key fixed-window counters (keys of this simulator only, so the map stays small). */
 export class RestBudgets {
   private readonly counters = new Map<string, WindowCounter>()
+  /** Calls counted, all keys together (tests measure what a tool costs in REST calls). */
+  total = 0
   count(key: string, now: number, windowMs: number): number {
+    this.total++
     let c = this.counters.get(key)
     if (c === undefined) this.counters.set(key, (c = newWindowCounter()))
     return countRequest(c, now, windowMs)
@@ -31,6 +34,7 @@ export class RestBudgets {
   }
   clear(): void {
     this.counters.clear()
+    this.total = 0
   }
 }
 

@@ -19,6 +19,7 @@ import { HeartbeatBook, type HeartbeatRecord } from './heartbeats'
 import { ilertError } from './http'
 import { resolveOptions, type FaultOptions, type SimulatorOptions } from './options'
 import { restRoutes } from './rest-routes'
+import { webPages } from './web-pages'
 import type { EventLogEntry, SimAlert } from './state'
 import type { KeyStats, SimulatorStats } from './stats'
 
@@ -51,6 +52,8 @@ export interface Simulator {
   reset(): void
   /** Most REST calls one user API key made in any single rate-limit window. */
   maxRestCallsPerWindow(): number
+  /** REST calls made with user API keys since start (or the last reset), all keys together. */
+  restCalls(): number
   /** Heartbeat pings received for one key (undefined: none). */
   heartbeats(key: string): Omit<HeartbeatRecord, 'window'> & { maxPerWindowObserved: number } | undefined
 }
@@ -81,6 +84,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
         '/api/v1/heartbeats/:key': { GET: legacyBeat, HEAD: legacyBeat, POST: legacyBeat },
         '/api/pings/:key': { GET: pingBeat, HEAD: pingBeat },
         ...restRoutes(ctx),
+        ...webPages(ctx),
         '/stats': { GET: () => stats(ctx) },
         '/admin/reset': { POST: () => reset(ctx) },
         '/admin/faults': { GET: () => getFaults(ctx), POST: (req) => setFaults(ctx, req) },
@@ -124,6 +128,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
       return r && { pings: [...r.pings], accepted: r.accepted, rateLimited: r.rateLimited, maxPerWindowObserved: r.window.maxInWindow }
     },
     maxRestCallsPerWindow: () => ctx.restBudgets.maxInWindow(),
+    restCalls: () => ctx.restBudgets.total,
   }
 }
 

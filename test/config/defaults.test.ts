@@ -70,6 +70,7 @@ const DEFAULTS = {
   heartbeat: { key: '', interval_seconds: 60, ping_url: '', per_key_per_minute: 5, max_keys: 10_000 },
   mcp: { enabled: true, allowed_hosts: [], allowed_origins: [], read_only: false, accept_ilert_keys: true, allow_anonymous: false, tokens: [],
     rest_per_minute: 120,
+    web_url: '',
     oauth: { enabled: true, issuer_url: '', access_token_ttl_seconds: 3600, refresh_token_ttl_seconds: 2592000, allowed_redirect_hosts: [], max_clients: 1000 },
   },
 }

@@ -7,13 +7,14 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Config } from '../../src/config/schema'
 import { startStack } from '../helpers/harness'
+import type { SimulatorOptions } from '../../src/simulator/options'
 
 export const USER_KEY = 'sim-user-key'
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] }
 
-export async function startMcpStack(config: DeepPartial<Config> = {}) {
-  const stack = await startStack({ config, sim: { demoAlerts: true, openReads: false } })
+export async function startMcpStack(config: DeepPartial<Config> = {}, sim: SimulatorOptions = {}) {
+  const stack = await startStack({ config, sim: { demoAlerts: true, openReads: false, ...sim } })
   const mcpUrl = `${stack.bound.http.url}/mcp`
   const clients: Client[] = []
   return Object.assign(stack, {

@@ -5,10 +5,10 @@
  * WWW-Authenticate; an ilert key is confirmed with ilert first, see auth.ts), then a fresh transport + server handles the POST and answers the status
  * codes the spec gives for malformed requests (406, 415, 400 -32700, ...).
  */
-import { withoutCredentials } from '../../security/url-credentials'
 import { Elysia } from 'elysia'
 import type { Config } from '../../config/schema'
-import { createIlertRest, type IlertRest } from '../../ilert/rest-client'
+import { createRestCache } from '../../ilert/rest-cache'
+import { createIlertRest, type IlertRest, type RestOutcome } from '../../ilert/rest-client'
 import { createAuditor } from '../../observability/audit'
 import type { Logger } from '../../observability/logger'
 import type { Metrics } from '../../observability/metrics'
@@ -22,6 +22,7 @@ import { createCors } from './cors'
 import { createOAuthServer, OAUTH_PATHS, type OAuthServer } from './oauth/server'
 import { checkEnvelope } from './envelope'
 import { createKeyChecker } from './key-check'
+import { webAppBase, webLink } from './links'
 import { createMcpMetrics } from './metrics'
 import { mcpTokens } from './startup'
 import { createOriginGuard } from './origin-guard'
@@ -70,17 +71,19 @@ export function createMcpRoutes(deps: McpRouteDeps) {
   const normalizer = createNormalizer(config.mapping, config.ilert.integration_key || config.ilert.webhook_key)
   const metrics = createMcpMetrics(deps.metrics.register)
   const tools = toolsFor(mcpCfg.read_only)
-  const apiBase = `${withoutCredentials(config.ilert.api_url).replace(/\/+$/, '')}/api`
-  const paths = { alert: 'alerts', incident: 'incidents', service: 'services' } as const
+  const link = webLink(webAppBase(config.ilert.api_url, mcpCfg.web_url))
+  // Catalog reads (services, for search) are kept 30 s per key: statuses shown may lag that much.
+  const cached = createRestCache(rest, { ttlMs: 30_000 })
+  const noKey = (): Promise<RestOutcome<never>> =>
+    Promise.resolve({ kind: 'error', reason: 'unauthorized', message: 'No ilert API key: connect with "Authorization: Bearer <ilert user API key>" (or configure ilert.api_key for this bridge token).' })
 
   const contextFor = (caller: Caller): ToolContext => ({
-    ilert: (req) =>
-      caller.ilertKey === ''
-        ? Promise.resolve({ kind: 'error', reason: 'unauthorized', message: 'No ilert API key: connect with "Authorization: Bearer <ilert user API key>" (or configure ilert.api_key for this bridge token).' })
-        : rest.call(caller.ilertKey, req),
+    ilert: (req) => (caller.ilertKey === '' ? noKey() : rest.call(caller.ilertKey, req)),
+    ilertCached: (req) => (caller.ilertKey === '' ? noKey() : cached.call(caller.ilertKey, req)),
     ingestor: deps.ingestor,
     normalizer,
-    link: (kind, id) => `${apiBase}/${paths[kind]}/${id}`,
+    link,
+    now: Date.now,
     audit: createAuditor(log, caller),
   })
 

@@ -2,7 +2,8 @@
  * Builds one MCP server for one request, on the v2 SDK (`@modelcontextprotocol/server`), which
  * serves the same server to both protocol eras: 2025-era `initialize` traffic through its
  * stateless fallback and 2026-07-28 per-request traffic (server/discover, resultType, cache hints).
- * Tools are registered once with their TypeBox schema published as JSON Schema. Argument checks
+ * Tools are registered once with their TypeBox input and output schemas published as JSON Schema
+ * (outputSchema in tools/list for both eras; structuredContent matches it). Argument checks
  * run here, not in the SDK, so a failure is counted, audited and worded for the model as an
  * `isError` result (2025-11-25: validation errors are tool results, so the model can correct
  * itself). An unknown or hidden tool is a JSON-RPC -32602 error. Tools get a bound REST caller,
@@ -27,7 +28,9 @@ export const MODERN_VERSIONS = ['2026-07-28'] as const
 
 /**
  * A TypeBox schema as the Standard Schema the SDK takes: it publishes the JSON Schema as is and
- * lets every value through, because the tool callback checks arguments itself (see above).
+ * lets every value through, because the tool callback checks arguments itself (see above), and
+ * an answer ilert shaped a little differently should reach the model rather than become an error
+ * (test/mcp/output-schemas.test.ts checks every tool's structuredContent against its schema).
  */
 function published(schema: TSchema): StandardSchemaWithJSON<Record<string, unknown>> {
   const json = () => schema as unknown as Record<string, unknown>
@@ -48,7 +51,7 @@ export function buildMcpServer(tools: readonly ToolDef[], ctx: ToolContext, metr
   for (const tool of tools) {
     mcp.registerTool(
       tool.name,
-      { title: tool.annotations.title, description: tool.description, inputSchema: published(tool.input), annotations: tool.annotations },
+      { title: tool.annotations.title, description: tool.description, inputSchema: published(tool.input), outputSchema: published(tool.output), annotations: tool.annotations },
       async (rawArgs: Record<string, unknown> | undefined): Promise<CallToolResult> => {
         const args = rawArgs ?? {}
         if (!Value.Check(tool.input, args)) {
@@ -66,7 +69,8 @@ export function buildMcpServer(tools: readonly ToolDef[], ctx: ToolContext, metr
         metrics.toolCalls.labels(tool.name, out.kind).inc()
         if (!tool.annotations.readOnlyHint) ctx.audit?.({ tool: tool.name, args, outcome: out })
         if (out.kind === 'error') {
-          return { isError: true, content: [{ type: 'text', text: out.message }], structuredContent: { error: { reason: out.reason, message: out.message } } }
+          // No structuredContent: it would have to match the success outputSchema (SDK clients check it even on errors).
+          return { isError: true, content: [{ type: 'text', text: out.message }] }
         }
         return { content: [{ type: 'text', text: out.text }], structuredContent: out.data }
       },

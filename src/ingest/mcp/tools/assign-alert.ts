@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox'
 import type { Alert } from './ilert-types'
 import { Id } from './common'
+import { AlertResult } from './alert-actions'
 import { alertText } from './render'
 import { defineTool, fail, ok, restError } from './types'
 
@@ -23,6 +24,7 @@ export const assignAlert = defineTool({
     },
     { additionalProperties: false },
   ),
+  output: AlertResult,
   annotations: { title: 'Assign alert', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async run(args, ctx) {
     const targets = { user: args.user_id, policy: args.escalation_policy_id, schedule: args.schedule_id }
@@ -30,6 +32,7 @@ export const assignAlert = defineTool({
     if (given.length !== 1) return fail('invalid_arguments', 'Give exactly one of user_id, escalation_policy_id or schedule_id.')
     const r = await ctx.ilert<Alert>({ method: 'PUT', path: `/alerts/${args.id}/assign`, query: Object.fromEntries(given) })
     if (r.kind === 'error') return restError(r)
-    return ok({ alert: r.value }, `Assigned.\n${alertText(r.value)}`)
+    const url = ctx.link('alert', r.value.id)
+    return ok({ alert: r.value, url }, `Assigned.\n${alertText(r.value, url)}`)
   },
 })

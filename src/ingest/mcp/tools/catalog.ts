@@ -7,6 +7,7 @@
 import { Type } from '@sinclair/typebox'
 import { clampPage, type PagedEndpoint } from '../../../ilert/pagination'
 import { Id, paging } from './common'
+import { AlertSourceOut, HeartbeatOut, listOf, StatusPageOut, TeamOut } from './output-schemas'
 import { defineTool, ok, pageInfo, pageNote, READ_ONLY, restError, type ToolContext, type ToolOutcome } from './types'
 
 type Item = Record<string, any>
@@ -16,8 +17,8 @@ async function list(ctx: ToolContext, endpoint: PagedEndpoint, path: string, key
   const r = await ctx.ilert<Item[]>({ method: 'GET', path, query: page })
   if (r.kind === 'error') return restError(r)
   const items = r.value ?? []
-  const p = pageInfo(page['start-index'], page['max-results'], items.length)
-  return ok({ [key]: items, count: items.length, ...p }, items.length ? `${items.map(line).join('\n')}${pageNote(p)}` : `No ${key.replace(/_/g, ' ')}.`)
+  const p = pageInfo(page['start-index'], page['max-results'], items.length, ctx.now())
+  return ok({ [key]: items, count: items.length, ...p }, items.length ? `${items.map(line).join('\n')}${pageNote(p)}` : `No ${key.replace(/_/g, ' ')} (server time ${p.server_time}).`)
 }
 
 const names = (xs: Item[] | undefined, f: (x: Item) => string) => (xs ?? []).map(f).join(', ') || 'none'
@@ -32,6 +33,7 @@ export const listAlertSources = defineTool({
   name: 'list_alert_sources',
   description: 'List ilert alert sources (the integrations alerts come from, e.g. Prometheus) with id, type, status and escalation policy. Use the ids with list_alerts source_ids.',
   input: Type.Object({ ...paging('alertSources') }, { additionalProperties: false }),
+  output: listOf('alert_sources', AlertSourceOut),
   annotations: READ_ONLY('List alert sources'),
   run: (args, ctx) => list(ctx, 'alertSources', '/alert-sources', 'alert_sources', args, sourceLine),
 })
@@ -40,6 +42,7 @@ export const listTeams = defineTool({
   name: 'list_teams',
   description: 'List ilert teams with their members (user ids and names), e.g. to find who to add as responders for a team.',
   input: Type.Object({ ...paging('teams') }, { additionalProperties: false }),
+  output: listOf('teams', TeamOut),
   annotations: READ_ONLY('List teams'),
   run: (args, ctx) => list(ctx, 'teams', '/teams', 'teams', args, teamLine),
 })
@@ -48,6 +51,7 @@ export const listStatusPages = defineTool({
   name: 'list_status_pages',
   description: 'List ilert status pages (public or private) with their overall status and the services each shows. Status-page incidents are listed by list_incidents.',
   input: Type.Object({ ...paging('statusPages') }, { additionalProperties: false }),
+  output: listOf('status_pages', StatusPageOut),
   annotations: READ_ONLY('List status pages'),
   run: (args, ctx) => list(ctx, 'statusPages', '/status-pages', 'status_pages', args, pageLine),
 })
@@ -56,6 +60,7 @@ export const listHeartbeatMonitors = defineTool({
   name: 'list_heartbeat_monitors',
   description: 'List ilert heartbeat monitors (cron jobs, backups, devices that must ping regularly) with their state: HEALTHY, OVERDUE (a ping is late: the job may have died) or UNKNOWN (never pinged).',
   input: Type.Object({ ...paging('heartbeatMonitors') }, { additionalProperties: false }),
+  output: listOf('heartbeat_monitors', HeartbeatOut),
   annotations: READ_ONLY('List heartbeat monitors'),
   run: (args, ctx) => list(ctx, 'heartbeatMonitors', '/heartbeat-monitors', 'heartbeat_monitors', args, heartbeatLine),
 })
@@ -64,6 +69,7 @@ export const getHeartbeatMonitor = defineTool({
   name: 'get_heartbeat_monitor',
   description: 'Get one ilert heartbeat monitor by id: its state, interval, last ping and the alert source it opens alerts on.',
   input: Type.Object({ id: Id('heartbeat monitor') }, { additionalProperties: false }),
+  output: Type.Object({ heartbeat_monitor: HeartbeatOut }),
   annotations: READ_ONLY('Get heartbeat monitor'),
   async run(args, ctx) {
     const r = await ctx.ilert<Item>({ method: 'GET', path: `/heartbeat-monitors/${args.id}` })

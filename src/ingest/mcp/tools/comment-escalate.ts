@@ -10,6 +10,7 @@
 import { Type } from '@sinclair/typebox'
 import type { Alert, EscalationPolicy, OnCall, UserRef } from './ilert-types'
 import { Id } from './common'
+import { AlertOut } from './output-schemas'
 import { alertText } from './render'
 import { defineTool, fail, ok, restError } from './types'
 
@@ -19,6 +20,13 @@ export const commentOnAlert = defineTool({
     'Add a comment to an ilert alert by its id (it shows in the alert\'s timeline, signed with your name), e.g. findings or next steps. ' +
     'Works on open alerts (PENDING or ACCEPTED). Markdown is kept. The comment is queued and reaches ilert within seconds.',
   input: Type.Object({ id: Id('alert'), comment: Type.String({ minLength: 1, maxLength: 16_000, description: 'The comment text.' }) }, { additionalProperties: false }),
+  output: Type.Object({
+    queued: Type.Boolean(),
+    alert_id: Type.Integer(),
+    alert_key: Type.String(),
+    creator: Type.String(),
+    url: Type.String({ description: 'The alert in the ilert web app.' }),
+  }),
   annotations: { title: 'Comment on alert', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run(args, ctx) {
     const a = await ctx.ilert<Alert>({ method: 'GET', path: `/alerts/${args.id}` })
@@ -37,7 +45,8 @@ export const commentOnAlert = defineTool({
     if (out.kind === 'invalid') return fail(out.reason, `Comment refused: ${out.field} ${out.message}.`)
     const c = await ctx.ingestor.commit('mcp')
     if (c.kind === 'error') return fail(c.reason, `The bridge could not store the comment (${c.reason}); nothing was queued. Retry later.`)
-    return ok({ queued: true, alert_id: alert.id, alert_key: alert.alertKey, creator }, `Comment queued for alert #${alert.id} (${alert.alertKey}) as ${creator}; it appears in the alert's log within seconds.`)
+    const url = ctx.link('alert', alert.id)
+    return ok({ queued: true, alert_id: alert.id, alert_key: alert.alertKey, creator, url }, `Comment queued for alert #${alert.id} (${alert.alertKey}) as ${creator}; it appears in the alert's log within seconds: ${url}`)
   },
 })
 
@@ -47,6 +56,12 @@ export const escalateAlert = defineTool({
     'Escalate an open ilert alert to the next level of its escalation policy now: it is assigned to that level\'s on-call schedule (or its first user), who gets paged. ' +
     'Use when the current responder cannot handle it. Fails when the alert is already at the last level.',
   input: Type.Object({ id: Id('alert') }, { additionalProperties: false }),
+  output: Type.Object({
+    alert: AlertOut,
+    url: Type.String({ description: 'The alert in the ilert web app.' }),
+    escalated_to_level: Type.Integer({ description: '1-based level of the escalation policy now holding the alert.' }),
+    target: Type.Object({ schedule: Type.Optional(Type.String()), user: Type.Optional(Type.String()) }, { description: 'Who it was assigned to: a schedule id or a user id.' }),
+  }),
   annotations: { title: 'Escalate alert', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async run(args, ctx) {
     const a = await ctx.ilert<Alert>({ method: 'GET', path: `/alerts/${args.id}` })
@@ -71,6 +86,7 @@ export const escalateAlert = defineTool({
     if (target === undefined) return fail('empty_level', `Level ${current + 1} of escalation policy #${pid} names nobody.`)
     const r = await ctx.ilert<Alert>({ method: 'PUT', path: `/alerts/${args.id}/assign`, query: target })
     if (r.kind === 'error') return restError(r)
-    return ok({ alert: r.value, escalated_to_level: current + 1, target }, `Escalated to level ${current + 1} of policy #${pid}.\n${alertText(r.value)}`)
+    const url = ctx.link('alert', r.value.id)
+    return ok({ alert: r.value, url, escalated_to_level: current + 1, target }, `Escalated to level ${current + 1} of policy #${pid}.\n${alertText(r.value, url)}`)
   },
 })

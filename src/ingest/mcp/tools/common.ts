@@ -17,3 +17,17 @@ export const paging = (endpoint: PagedEndpoint) => ({
     Type.Integer({ minimum: 1, maximum: PAGE_CAPS[endpoint].max, description: `Page size, at most ${PAGE_CAPS[endpoint].max} (default ${PAGE_CAPS[endpoint].def}).` }),
   ),
 })
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const
+
+/** A relative time window ending now: "30m", "1h", "2d", "1w". */
+export const Since = Type.String({
+  pattern: '^[1-9][0-9]{0,4}[mhdw]$',
+  description: 'Only what was reported in this window before the server time: a number and m, h, d or w, e.g. "30m", "1h", "2d". Instead of from.',
+})
+
+/** `since` ("1h") as an ISO time counted back from `now`. */
+export function sinceToIso(since: string, now: number): string {
+  const n = Number(since.slice(0, -1))
+  return new Date(now - n * UNIT_MS[since.at(-1) as keyof typeof UNIT_MS]).toISOString()
+}

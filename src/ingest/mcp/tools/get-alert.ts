@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox'
 import type { ToolContext } from './types'
 import type { Alert } from './ilert-types'
+import { AlertOut } from './output-schemas'
 import { alertText } from './render'
 import { defineTool, fail, ok, READ_ONLY, restError, type ToolOutcome } from './types'
 
@@ -34,6 +35,7 @@ export const getAlert = defineTool({
     },
     { additionalProperties: false },
   ),
+  output: Type.Object({ alert: AlertOut, url: Type.String({ description: 'The alert in the ilert web app.' }) }),
   annotations: READ_ONLY('Get alert'),
   async run(args, ctx) {
     let alert: Alert
@@ -46,6 +48,7 @@ export const getAlert = defineTool({
       if ('kind' in found) return found
       alert = found
     } else return fail('invalid_arguments', 'Give either id or alert_key.')
-    return ok({ alert, url: ctx.link('alert', alert.id) }, alertText(alert))
+    const url = ctx.link('alert', alert.id)
+    return ok({ alert, url }, alertText(alert, url))
   },
 })

@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox'
 import { clampPage } from '../../../ilert/pagination'
 import type { Incident } from './ilert-types'
 import { Id, paging } from './common'
+import { IncidentOut, listOf } from './output-schemas'
 import { incidentLine, incidentText } from './render'
 import { defineTool, ok, pageInfo, pageNote, READ_ONLY, restError } from './types'
 
@@ -20,6 +21,8 @@ const Affected = Type.Array(Type.Object({ service_id: Id('service'), impact: Imp
   description: 'Services this incident affects and how (use list_services for ids).',
 })
 
+const IncidentResult = Type.Object({ incident: IncidentOut, url: Type.String({ description: 'The incident in the ilert web app.' }) })
+
 type AffectedIn = { service_id: number; impact: string }[]
 const toIlert = (a: AffectedIn) => a.map((x) => ({ impact: x.impact, service: { id: x.service_id } }))
 
@@ -30,14 +33,15 @@ export const listIncidents = defineTool({
     { states: Type.Optional(Type.Array(Status, { maxItems: 4 })), service_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 50 })), ...paging('incidents') },
     { additionalProperties: false },
   ),
+  output: listOf('incidents', IncidentOut),
   annotations: READ_ONLY('List incidents'),
   async run(args, ctx) {
     const page = clampPage('incidents', args.start_index, args.max_results)
     const r = await ctx.ilert<Incident[]>({ method: 'GET', path: '/incidents', query: { ...page, states: args.states, services: args.service_ids } })
     if (r.kind === 'error') return restError(r)
-    const items = r.value ?? []
-    const p = pageInfo(page['start-index'], page['max-results'], items.length)
-    return ok({ incidents: items, count: items.length, ...p }, items.length ? `${items.map(incidentLine).join('\n')}${pageNote(p)}` : 'No incidents match.')
+    const items = (r.value ?? []).map((i) => ({ ...i, url: ctx.link('incident', i.id) }))
+    const p = pageInfo(page['start-index'], page['max-results'], items.length, ctx.now())
+    return ok({ incidents: items, count: items.length, ...p }, items.length ? `${items.map((i) => incidentLine(i, i.url)).join('\n')}${pageNote(p)}` : `No incidents match (server time ${p.server_time}).`)
   },
 })
 
@@ -45,11 +49,13 @@ export const getIncident = defineTool({
   name: 'get_incident',
   description: 'Get one status-page incident: status, message, affected services and timestamps.',
   input: Type.Object({ id: Id('incident') }, { additionalProperties: false }),
+  output: IncidentResult,
   annotations: READ_ONLY('Get incident'),
   async run(args, ctx) {
     const r = await ctx.ilert<Incident>({ method: 'GET', path: `/incidents/${args.id}` })
     if (r.kind === 'error') return restError(r)
-    return ok({ incident: r.value, url: ctx.link('incident', r.value.id) }, incidentText(r.value))
+    const url = ctx.link('incident', r.value.id)
+    return ok({ incident: r.value, url }, incidentText(r.value, url))
   },
 })
 
@@ -69,6 +75,7 @@ export const createIncident = defineTool({
     },
     { additionalProperties: false },
   ),
+  output: IncidentResult,
   annotations: { title: 'Create incident', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run(args, ctx) {
     const body = {
@@ -80,7 +87,8 @@ export const createIncident = defineTool({
     }
     const r = await ctx.ilert<Incident>({ method: 'POST', path: '/incidents', body })
     if (r.kind === 'error') return restError(r)
-    return ok({ incident: r.value, url: ctx.link('incident', r.value.id) }, `Created.\n${incidentText(r.value)}`)
+    const url = ctx.link('incident', r.value.id)
+    return ok({ incident: r.value, url }, `Created.\n${incidentText(r.value, url)}`)
   },
 })
 
@@ -100,6 +108,7 @@ export const updateIncident = defineTool({
     },
     { additionalProperties: false },
   ),
+  output: IncidentResult,
   annotations: { title: 'Update incident', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async run(args, ctx) {
     const cur = await ctx.ilert<Incident>({ method: 'GET', path: `/incidents/${args.id}` })
@@ -116,6 +125,7 @@ export const updateIncident = defineTool({
     }
     const r = await ctx.ilert<Incident>({ method: 'PUT', path: `/incidents/${args.id}`, body, ...(cur.etag ? { headers: { 'if-match': cur.etag } } : {}) })
     if (r.kind === 'error') return restError(r)
-    return ok({ incident: r.value, url: ctx.link('incident', r.value.id) }, `Updated.\n${incidentText(r.value)}`)
+    const url = ctx.link('incident', r.value.id)
+    return ok({ incident: r.value, url }, `Updated.\n${incidentText(r.value, url)}`)
   },
 })

@@ -7,6 +7,7 @@
 import { Type } from '@sinclair/typebox'
 import { clampPage } from '../../../ilert/pagination'
 import { Id, paging } from './common'
+import { listOf, WindowOut } from './output-schemas'
 import { defineTool, fail, ok, pageInfo, pageNote, READ_ONLY, restError } from './types'
 
 type Window = { id: number; summary?: string; description?: string; start?: string; end?: string; services?: { id: number; name?: string }[]; alertSources?: { id: number; name?: string }[]; createdBy?: string }
@@ -19,14 +20,15 @@ export const listMaintenanceWindows = defineTool({
   name: 'list_maintenance_windows',
   description: 'List ilert maintenance windows: state OPEN (ongoing or upcoming) or CLOSED (past); without state, all. Shows which services and alert sources each one silences.',
   input: Type.Object({ state: Type.Optional(Type.Union([Type.Literal('OPEN'), Type.Literal('CLOSED')])), ...paging('maintenanceWindows') }, { additionalProperties: false }),
+  output: listOf('maintenance_windows', WindowOut),
   annotations: READ_ONLY('List maintenance windows'),
   async run(args, ctx) {
     const page = clampPage('maintenanceWindows', args.start_index, args.max_results)
     const r = await ctx.ilert<Window[]>({ method: 'GET', path: '/maintenance-windows', query: { ...page, state: args.state } })
     if (r.kind === 'error') return restError(r)
     const items = r.value ?? []
-    const p = pageInfo(page['start-index'], page['max-results'], items.length)
-    return ok({ maintenance_windows: items, count: items.length, ...p }, items.length ? `${items.map(windowLine).join('\n')}${pageNote(p)}` : 'No maintenance windows.')
+    const p = pageInfo(page['start-index'], page['max-results'], items.length, ctx.now())
+    return ok({ maintenance_windows: items, count: items.length, ...p }, items.length ? `${items.map(windowLine).join('\n')}${pageNote(p)}` : `No maintenance windows (server time ${p.server_time}).`)
   },
 })
 
@@ -47,6 +49,7 @@ export const createMaintenanceWindow = defineTool({
     },
     { additionalProperties: false },
   ),
+  output: Type.Object({ maintenance_window: WindowOut }),
   annotations: { title: 'Create maintenance window', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run(args, ctx) {
     if ((args.end === undefined) === (args.duration_minutes === undefined)) return fail('invalid_arguments', 'Give exactly one of end and duration_minutes.')
@@ -72,6 +75,7 @@ export const endMaintenanceWindow = defineTool({
   name: 'end_maintenance_window',
   description: 'End an ilert maintenance window now, so alerts for its services and sources page again. A window that has not started yet is cancelled (deleted).',
   input: Type.Object({ id: Id('maintenance window') }, { additionalProperties: false }),
+  output: Type.Object({ maintenance_window: WindowOut, ended: Type.Boolean(), cancelled: Type.Optional(Type.Boolean()) }),
   annotations: { title: 'End maintenance window', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async run(args, ctx) {
     const got = await ctx.ilert<Window>({ method: 'GET', path: `/maintenance-windows/${args.id}` })

@@ -5,6 +5,7 @@
  * the event contract (src/pipeline/event-schema.ts). It answers once the event is stored (with
  * the durable store: written, and synced under queue.sync: full): delivery to ilert follows asynchronously.
  */
+import { Type } from '@sinclair/typebox'
 import { EventSchema } from '../../../pipeline/event-schema'
 import { validateEvent } from '../../../pipeline/validate'
 import { defineTool, fail, ok } from './types'
@@ -17,6 +18,18 @@ export const sendEvent = defineTool({
     'Always set alert_key (e.g. "db-02-disk") so you can follow up with get_alert {alert_key} or resolve it later. ' +
     'priority 1 (critical) .. 4 (low). The event is queued now and delivered to ilert within seconds.',
   input: EventSchema,
+  output: Type.Object({
+    queued: Type.Boolean(),
+    event: Type.Object({
+      event_type: Type.String(),
+      alert_key: Type.Union([Type.String(), Type.Null()]),
+      summary: Type.Union([Type.String(), Type.Null()]),
+      priority: Type.Union([Type.String(), Type.Null()]),
+      severity: Type.Union([Type.Integer(), Type.Null()]),
+      labels: Type.Record(Type.String(), Type.Unknown()),
+      integration_key: Type.String({ description: 'Where the integration key came from (never the key itself).' }),
+    }),
+  }),
   annotations: { title: 'Send event', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async run(args, ctx) {
     const out = ctx.ingestor.accept(args, 'mcp')

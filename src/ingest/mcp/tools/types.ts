@@ -1,8 +1,9 @@
 /**
  * The shape every MCP tool module exports, and what a tool gets to work with. A tool is data
- * (name, description written for a model, TypeBox input schema, honest annotations) plus `run`,
- * which returns a tagged outcome; server.ts turns it into an MCP result (structured content plus
- * a text rendering, or `isError` with the message). Tools never see or print the API key itself.
+ * (name, description written for a model, TypeBox input and output schemas, honest annotations)
+ * plus `run`, which returns a tagged outcome; server.ts turns it into an MCP result (structured
+ * content that matches the output schema plus a text rendering that keeps the ids, labels and
+ * links the next call needs, or `isError` with the message). Tools never see or print the API key.
  */
 import type { Static, TSchema } from '@sinclair/typebox'
 import type { IlertRest, RestOutcome, RestRequest } from '../../../ilert/rest-client'
@@ -27,16 +28,27 @@ export interface ToolContext {
   ilert<T>(req: RestRequest): Promise<RestOutcome<T>>
   ingestor: Ingestor
   normalizer: Normalizer
-  /** A stable, non-empty URL for an ilert object (ChatGPT cites only results with a url). */
-  link(kind: 'alert' | 'incident' | 'service', id: number): string
+  /**
+   * Like `ilert`, for catalog reads that change rarely (services): answered from a short per-key
+   * cache when fresh, so search spends fewer REST calls. Only ok outcomes are kept.
+   */
+  ilertCached<T>(req: RestRequest): Promise<RestOutcome<T>>
+  /** The ilert web-app page of an object, a URL a person can open (ChatGPT cites only results with a url). */
+  link(kind: LinkKind, id: number): string
+  /** The server's clock (tests may pin it); list results report it and relative times count from it. */
+  now(): number
   /** Audit line for calls of state-changing tools (src/observability/audit.ts). */
   audit?: Auditor
 }
+
+export type LinkKind = 'alert' | 'incident' | 'service'
 
 export interface ToolDef<S extends TSchema = TSchema> {
   name: string
   description: string
   input: S
+  /** What structuredContent holds on success (published as outputSchema; test/mcp checks every tool's results against it). */
+  output: TSchema
   annotations: ToolAnnotations
   run(args: Static<S>, ctx: ToolContext): Promise<ToolOutcome>
 }
@@ -53,9 +65,13 @@ export const restError = (r: Extract<RestOutcome<unknown>, { kind: 'error' }>): 
 
 export const fail = (reason: string, message: string): ToolOutcome => ({ kind: 'error', reason, message })
 
-/** Paging fields shared by list tools: what was asked, and where the next page starts (null at the end). */
-export function pageInfo(startIndex: number, maxResults: number, got: number) {
-  return { start_index: startIndex, max_results: maxResults, next_start_index: got >= maxResults ? startIndex + got : null }
+/**
+ * Paging fields shared by list tools: what was asked, where the next page starts (null at the
+ * end), and the server's time when the list was read (so "reported 12 minutes ago" can be worked out).
+ */
+export function pageInfo(startIndex: number, maxResults: number, got: number, now: number) {
+  return { start_index: startIndex, max_results: maxResults, next_start_index: got >= maxResults ? startIndex + got : null, server_time: new Date(now).toISOString() }
 }
 
-export const pageNote = (p: ReturnType<typeof pageInfo>) => (p.next_start_index === null ? '' : `\n(more: call again with start_index ${p.next_start_index})`)
+export const pageNote = (p: ReturnType<typeof pageInfo>) =>
+  `${p.next_start_index === null ? '' : `\n(more: call again with start_index ${p.next_start_index})`}\n(server time ${p.server_time})`

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox'
 import { clampPage } from '../../../ilert/pagination'
 import type { OnCall } from './ilert-types'
+import { OnCallOut } from './output-schemas'
 import { onCallLine } from './render'
 import { defineTool, ok, READ_ONLY, restError } from './types'
 
@@ -19,6 +20,12 @@ export const whoIsOnCall = defineTool({
     },
     { additionalProperties: false },
   ),
+  output: Type.Object({
+    at: Type.String({ description: 'The time asked about (ISO-8601 UTC): the argument, else the server time.' }),
+    server_time: Type.String(),
+    on_calls: Type.Array(OnCallOut),
+    count: Type.Integer(),
+  }),
   annotations: READ_ONLY('Who is on call'),
   async run(args, ctx) {
     const r = await ctx.ilert<OnCall[]>({
@@ -28,7 +35,12 @@ export const whoIsOnCall = defineTool({
     })
     if (r.kind === 'error') return restError(r)
     const rows = (r.value ?? []).slice().sort((a, b) => (a.escalationPolicy?.id ?? 1e9) - (b.escalationPolicy?.id ?? 1e9) || (a.escalationLevel ?? 99) - (b.escalationLevel ?? 99))
-    const when = args.at ?? 'now'
-    return ok({ at: when, on_calls: rows, count: rows.length }, rows.length ? `On call (${when}):\n${rows.map(onCallLine).join('\n')}` : `Nobody is on call (${when}) for that filter.`)
+    const serverTime = new Date(ctx.now()).toISOString()
+    const when = args.at ?? serverTime
+    const label = args.at ?? `now, ${serverTime}`
+    return ok(
+      { at: when, server_time: serverTime, on_calls: rows, count: rows.length },
+      rows.length ? `On call (${label}):\n${rows.map(onCallLine).join('\n')}` : `Nobody is on call (${label}) for that filter.`,
+    )
   },
 })
