@@ -53,6 +53,12 @@ export class KeyHistory {
     }
   }
 
+  /** Forgets everything (another bridge may have delivered for these keys meanwhile): every key unknown. */
+  forget(): void {
+    this.keys.clear()
+    this.baseline = 'unknown'
+  }
+
   /** A call for the key reached ilert (or, at replay, completed): what is open there now. */
   delivered(ik: string, laneKey: string, type: string): void {
     if (type === 'ALERT') this.set(ik, laneKey, 'open')

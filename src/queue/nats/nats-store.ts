@@ -96,8 +96,16 @@ export class NatsStore implements EventStore {
   constructor(private readonly o: NatsStoreOptions) {
     this.capacity = o.capacity
     this.table = new Table(o.rate)
+    // A cancelled pair (ALERT and its RESOLVE, neither sent) leaves the stream like a delivered call.
+    this.table.onCancel((lane, alert, resolve) => {
+      const s = this.sourceInfo(alert.body.integrationKey)
+      this.purge(eventSubject(this.o.stream, s.partition, s.token, laneToken(lane.key)), resolve.id)
+    })
     this.leases = new Leases(o.kv, o.instance, o.partitions, o.leaseMs, {
       acquired: (p) => {
+        // Another instance may have delivered for this partition's keys meanwhile: what is open in
+        // ilert is unknown again, so no pair of theirs is cancelled on a stale belief.
+        this.table.history.forget()
         o.metrics.leaseChanges.labels('acquired').inc()
         o.metrics.owned.set(this.leases.owned().length)
         this.startReader(p)
