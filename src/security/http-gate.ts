@@ -10,6 +10,7 @@
  * listen.body_timeout_seconds, then 408) nor during a failed authentication's delay. So clients
  * trickling bodies from many addresses fill only their own per-peer caps, never the listener.
  */
+import { OAUTH_PATHS } from '../ingest/mcp/oauth/paths'
 import { BodyDeadlines, BodyTimeout } from './body-deadline'
 import type { FailureLimiter } from './failures'
 import type { SlotResult } from './peer-slots'
@@ -38,18 +39,7 @@ export type AuthDecision = { kind: 'open' } | { kind: 'ok'; tokenId: string } | 
  * OAuth endpoints (discovery metadata, registration, sign-in, token), which exist to hand out
  * /mcp's credentials and check them themselves (src/ingest/mcp/oauth/).
  */
-const OPEN_PATHS = new Set([
-  '/healthz',
-  '/readyz',
-  '/mcp',
-  '/.well-known/oauth-protected-resource',
-  '/.well-known/oauth-protected-resource/mcp',
-  '/.well-known/oauth-authorization-server',
-  '/oauth/register',
-  '/oauth/authorize',
-  '/oauth/token',
-  '/oauth/revoke',
-])
+const OPEN_PATHS = new Set<string>(['/healthz', '/readyz', '/mcp', ...OAUTH_PATHS])
 
 /** The path of a request URL without building a URL object (hot path). */
 export function pathOf(url: string): string {

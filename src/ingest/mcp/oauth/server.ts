@@ -20,15 +20,7 @@ import { errorPage, PAGE_HEADERS, signInPage } from './sign-in-page'
 import { createSecretBox, newToken, pkceMatches, PREFIX } from './secrets'
 import { createOAuthStore, type ClientRecord, type GrantSubject, type OAuthStore } from './store'
 
-export const OAUTH_PATHS = [
-  '/.well-known/oauth-protected-resource',
-  '/.well-known/oauth-protected-resource/mcp',
-  '/.well-known/oauth-authorization-server',
-  '/oauth/register',
-  '/oauth/authorize',
-  '/oauth/token',
-  '/oauth/revoke',
-] as const
+export { OAUTH_PATHS } from './paths'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
 const MAX_FORM_BYTES = 16 * 1024
