@@ -254,6 +254,9 @@ export class LogStore implements EventStore {
     }
     this.staged.length = 0
     this.stagedSizes.length = 0
+    // Staged events held slots until now; most merged into lanes, so a reader paused for room
+    // (staged while a sync was in flight) may go on. Without this it waited for a delivery.
+    this.space.wake()
     const r: CommitResult = { kind: 'ok', committed: n }
     this.setHealth(OK)
     this.writeListener(r)
@@ -268,6 +271,7 @@ export class LogStore implements EventStore {
     this.staged.length = 0
     this.stagedSizes.length = 0
     this.frame.reset()
+    this.space.wake()
     const r: CommitResult = { kind: 'error', reason, message, lost }
     this.setHealth({ kind: 'unavailable', reason, message })
     this.writeListener(r)

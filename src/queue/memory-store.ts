@@ -54,6 +54,7 @@ export class MemoryStore implements EventStore {
       if (!table.add(ev)) this.entryListener(table.lastLane!)
     }
     this.staged.length = 0
+    this.space.wake() // the staged events' slots are free again (most merged into lanes)
     this.writeListener(r)
     return r
   }

@@ -175,6 +175,25 @@ describe('acknowledgement waits for the sync that covers it (queue.sync: full)',
     expect(second).toEqual({ kind: 'ok', committed: 1 })
   })
 
+  test('a reader paused for room while a sync was in flight goes on once the staged events are written', async () => {
+    const path = tmp()
+    const syncs: (() => void)[] = []
+    const s = store(path, { capacity: 4, sync: 'full', syncFn: () => new Promise<void>((r) => syncs.push(r)) })
+    offer(s, 'x', 'x 1')
+    void s.commit()
+    // While the first sync is in flight, a storm on one alert key fills the slots with staged events.
+    for (let i = 2; i <= 4; i++) expect(offer(s, 'x', `x ${i}`).kind).toBe('accepted')
+    expect(offer(s, 'x', 'x 5').kind).toBe('full')
+    let woken = 0
+    s.onSpace(() => woken++)
+    void s.commit()
+    syncs[0]!() // the staged events are written and merge into the one pending call: room again
+    await Bun.sleep(5)
+    expect(s.table.entries).toBe(1)
+    expect(woken).toBe(1) // not only when ilert takes a call (a real 60 s window away)
+    expect(offer(s, 'x', 'x 5').kind).toBe('accepted')
+  })
+
   test('a failed sync acknowledges nothing', async () => {
     const path = tmp()
     const s = store(path, { sync: 'full', syncFn: () => Promise.reject(new Error('EIO: i/o error')) })
