@@ -120,7 +120,7 @@ runScenario(async () => {
       const cfg = writeConfig(
         tmp.dir,
         `main-${mode}-${i}`,
-        bridgeConfig({ simUrl, durable: mode, dataDir: join(tmp.dir, `data-${mode}-${i}`), ports, overrides: mode === 'on' ? { queue: { capacity: 2_097_152 } } : {} }),
+        bridgeConfig({ simUrl, durable: mode, dataDir: join(tmp.dir, `data-${mode}-${i}`), ports }),
       )
       const { ms, child } = await coldStart(pinned(SUT_CORE, [BUN, join(ROOT, 'src', 'main.ts'), '--config', cfg]), `http://127.0.0.1:${ports.http}/readyz`)
       starts.push(ms)
