@@ -42,6 +42,12 @@ export class MemoryStore implements EventStore {
     return ACCEPTED
   }
 
+  stagedCount(): number {
+    return this.staged.length
+  }
+
+  keepBatchText(_from: number, _text: string): void {}
+
   commit(): CommitResult {
     const n = this.staged.length
     const r: CommitResult = { kind: 'ok', committed: n }

@@ -149,6 +149,48 @@ describe('restart rebuilds exactly the pending calls', () => {
   })
 })
 
+describe('a JSON array body is stored as the text it came in', () => {
+  test('one record for the whole array; a restart rebuilds each of its events, beside single events', () => {
+    const path = tmp()
+    const a = store(path)
+    offer(a, 'solo', 'solo 1')
+    const items = [
+      { k: 'disk', s: 'disk 1' },
+      { k: 'disk', s: 'disk 2' },
+      { k: 'cpu', s: 'cpu 1' },
+      { k: 'disk', s: 'disk ok', t: 'RESOLVE' },
+    ]
+    const text = JSON.stringify(items)
+    const mark = a.stagedCount()
+    for (const it of items) {
+      const body = decodeRaw(JSON.stringify(it))!
+      expect(a.offer({ id: 0, body, laneKey: laneKeyFor(it.k), acceptedAt: performance.now(), attempts: 0 }, undefined).kind).toBe('accepted')
+    }
+    a.keepBatchText(mark, text)
+    offer(a, 'solo', 'solo 2')
+    expect(a.commit()).toEqual({ kind: 'ok', committed: 6 })
+    const before = snapshot(a)
+    expect(before).toEqual({ cpu: ['ALERTx1(cpu 1)@0'], disk: ['ALERTx2(disk 2)@0', 'RESOLVEx1(disk ok)@0'], solo: ['ALERTx2(solo 2)@0'] })
+    closeStore(a)
+    // The array's text is in the log once, not its events one by one.
+    const log = readFileSync(join(path, segments(path)[0]!), 'utf8')
+    expect(log).toContain(text)
+    expect(log.split('"disk 2"').length).toBe(2)
+    expect(snapshot(store(path))).toEqual(before)
+  })
+
+  test('an array not accepted whole (an event staged with its own text inside the run) is stored event by event', () => {
+    const path = tmp()
+    const a = store(path)
+    const mark = a.stagedCount()
+    offer(a, 'x', 'x 1') // offered with its own text: the run is not one array's items
+    a.keepBatchText(mark, '[{"k":"x","s":"x 1"},{"k":"y","s":"never sent"}]')
+    a.commit()
+    closeStore(a)
+    expect(snapshot(store(path))).toEqual({ x: ['ALERTx1(x 1)@0'] })
+  })
+})
+
 describe('acknowledgement waits for the sync that covers it (queue.sync: full)', () => {
   test('a commit resolves only after its fdatasync; commits made meanwhile wait for the next one', async () => {
     const path = tmp()
