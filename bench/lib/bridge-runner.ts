@@ -29,19 +29,19 @@ if (loaded.kind === 'error') {
 const config = loaded.config
 const app = new App(config, { logger: createLogger(config.logging.level), defaultMetrics: true })
 
+const bound = await app.start()
 if (argv.includes('--stamp')) {
-  // The queue is an interface (ring buffer or durable store); wrap its offer on this instance only.
-  const queue = (app as unknown as { queue: { offer(ev: { acceptedAt: number; body: { customDetails?: Record<string, unknown> } }): unknown } }).queue
-  const offer = queue.offer.bind(queue)
+  // The store (memory or the write-ahead log) is opened by start(); wrap its offer on this
+  // instance only, before any event can arrive (the benchmark sends after the ready line).
+  const store = (app as unknown as { store: { offer(ev: { acceptedAt: number; body: { customDetails?: Record<string, unknown> } }, raw?: string): unknown } }).store
+  const offer = store.offer.bind(store)
   const origin = performance.timeOrigin
-  queue.offer = (ev) => {
+  store.offer = (ev, raw) => {
     const cd = ev.body.customDetails ?? (ev.body.customDetails = {})
     cd.bench_accepted_ms = origin + ev.acceptedAt
-    return offer(ev)
+    return offer(ev, raw)
   }
 }
-
-const bound = await app.start()
 const control = Bun.serve({
   hostname: '127.0.0.1',
   port: 0,

@@ -19,17 +19,30 @@ export function durableSupported(): boolean {
   return q?.properties?.durable !== undefined
 }
 
-/** The durable default of the schema (true once the SQLite store is the default), or undefined. */
+/** The durable default of the schema (true: the write-ahead log is the default), or undefined. */
 export function durableDefault(): boolean | undefined {
   const q = (ConfigSchema as unknown as { properties: Record<string, { properties?: Record<string, { default?: unknown }> }> }).properties.queue
   const d = q?.properties?.durable?.default
   return typeof d === 'boolean' ? d : undefined
 }
 
+/**
+ * The queue modes an ingest scenario measures: in memory (`off`), durable with the default
+ * queue.sync: full (`on`), and durable with queue.sync: normal (`on_normal`); results are keyed
+ * `bridge_durable_<mode>`.
+ */
+export type QueueMode = 'off' | 'on' | 'on_normal'
+
+export function queueModes(durable: ('on' | 'off')[] | undefined): QueueMode[] {
+  return (durable ?? ['off', 'on']).flatMap((m): QueueMode[] => (m === 'on' ? ['on', 'on_normal'] : ['off']))
+}
+
+export const queueModeLabel = (m: QueueMode) => (m === 'off' ? 'in memory' : m === 'on' ? 'durable, sync full' : 'durable, sync normal')
+
 export interface BridgeConfigOptions {
   simUrl: string
-  /** `on`/`off` when the schema has queue.durable; ignored otherwise. */
-  durable?: 'on' | 'off'
+  /** `on`/`off` when the schema has queue.durable; `on_normal`: durable with queue.sync: normal. */
+  durable?: QueueMode
   /** Directory for the durable store (required with durable 'on'). */
   dataDir?: string
   overrides?: Overrides
@@ -45,8 +58,10 @@ export function bridgeConfig(o: BridgeConfigOptions): Record<string, Record<stri
     logging: { level: 'warn' },
   }
   if (durableSupported()) {
-    cfg.queue = { durable: o.durable === 'on' }
-    if (o.durable === 'on') cfg.queue.path = o.dataDir ?? join(BENCH, 'results', 'tmp', 'data')
+    const durable = o.durable === 'on' || o.durable === 'on_normal'
+    cfg.queue = { durable }
+    if (durable) cfg.queue.path = o.dataDir ?? join(BENCH, 'results', 'tmp', 'data')
+    if (o.durable === 'on_normal') cfg.queue.sync = 'normal'
   }
   for (const [section, values] of Object.entries(o.overrides ?? {})) cfg[section] = { ...cfg[section], ...values }
   return cfg
@@ -66,6 +81,8 @@ export interface Bridge {
   metricsUrl: string
   controlUrl: string
   durable: boolean
+  /** Time from the runner's first line to bound listeners (a restart's recovery included), ms. */
+  startMs: number
   metrics(): Promise<Samples>
   metric(name: string, labels?: Record<string, string>): Promise<number>
   rssMB(): number
@@ -89,6 +106,7 @@ export async function startBridge(configFile: string, opts: { stamp?: boolean } 
     metricsUrl,
     controlUrl: r.control,
     durable: r.durable,
+    startMs: r.startMs,
     metrics: () => scrape(metricsUrl),
     async metric(name, labels = {}) {
       return metricSum(await scrape(metricsUrl), name, labels)

@@ -6,6 +6,8 @@
  *   memory     parse + validate + normalize + coalesce into the lanes (Ingestor.accept + commit), in memory
  *   normal     the same on the durable log, queue.sync: normal (one write per commit)
  *   full       the same, queue.sync: full (one write + fdatasync per group, awaited)
+ *   batch-each / batch-whole  JSON arrays of 100 (an HTTP batch body) on sync full: each event
+ *              serialized into its own record, or the array's text kept once (keepBatchText)
  * The bridge's real App runs against the project's simulator at ilert's limits, as in bench:tcp.
  * Run: taskset -c 0 bun bench/micro/ingest-path.ts [rounds]
  */
@@ -36,7 +38,6 @@ function config(mode: 'memory' | 'normal' | 'full'): Config {
   c.queue.durable = mode !== 'memory'
   c.queue.sync = mode === 'full' ? 'full' : 'normal'
   c.queue.path = mkdtempSync(join(tmpdir(), 'mcp-ilert-micro-'))
-  c.queue.capacity = 4 * N
   c.logging.level = 'error'
   c.dispatch.drain_timeout_seconds = 0.05
   c.ilert.api_url = url
@@ -80,12 +81,35 @@ const acceptAll = async (app: App) => {
   }
 }
 
-const results: Record<string, number[]> = { parse: [], memory: [], normal: [], full: [] }
+// HTTP batch bodies: the same lines as JSON arrays of 100, each item accepted without its own text
+// (what POST /events does with an array); `whole` keeps the array text as one record, `each`
+// serializes every event (the store's way before keepBatchText).
+const BATCH = 100
+const bodies: string[] = []
+for (let i = 0; i < N; i += BATCH) bodies.push(`[${lines.slice(i, i + BATCH).join(',')}]`)
+const acceptBodies = (whole: boolean) => async (app: App) => {
+  const ing = app.ingestor
+  for (let i = 0; i < bodies.length; i += CHUNK / BATCH) {
+    for (let j = i; j < i + CHUNK / BATCH && j < bodies.length; j++) {
+      const text = bodies[j]!
+      const items = JSON.parse(text) as unknown[]
+      const mark = ing.stagedCount()
+      for (const v of items) ing.accept(v, 'http', undefined, text)
+      if (whole) ing.keepBatchText(mark, text)
+    }
+    await ing.commit('http')
+    await turn()
+  }
+}
+
+const results: Record<string, number[]> = { parse: [], memory: [], normal: [], full: [], 'batch-each': [], 'batch-whole': [] }
 for (let r = 0; r < ROUNDS; r++) {
   const t0 = cpuUs()
   await parseOnly()
   results.parse!.push((cpuUs() - t0) / N)
   for (const mode of ['memory', 'normal', 'full'] as const) results[mode]!.push(await stage(mode, acceptAll))
+  results['batch-each']!.push(await stage('full', acceptBodies(false)))
+  results['batch-whole']!.push(await stage('full', acceptBodies(true)))
 }
 await sim.stop()
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!

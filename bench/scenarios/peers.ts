@@ -101,7 +101,7 @@ runScenario(async () => {
         }
         // The bridge, same wrk settings.
         for (const mode of modes) {
-          const cfg = writeConfig(tmp.dir, `am-bridge-${v.name}-${mode}`, bridgeConfig({ simUrl, durable: mode, dataDir: join(tmp.dir, `am-data-${v.name}-${mode}`), overrides: mode === 'on' ? { queue: { capacity: 16_777_216 } } : {} }))
+          const cfg = writeConfig(tmp.dir, `am-bridge-${v.name}-${mode}`, bridgeConfig({ simUrl, durable: mode, dataDir: join(tmp.dir, `am-data-${v.name}-${mode}`) }))
           const b = await startBridge(cfg)
           try {
             if (!quick) await runWrk({ url: b.httpUrl, bodiesFile: v.bridge, connections: CONNS, seconds: 1 })

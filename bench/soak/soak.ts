@@ -42,7 +42,7 @@ async function main() {
 tcp: { port: 0 }
 metrics: { enabled: false }
 ilert: { api_url: "${url}", integration_key: "il1api-soak-0" }
-queue: { durable: true, path: "${join(dir, 'queue')}", capacity: 200000 }
+queue: { durable: true, path: "${join(dir, 'queue')}" }
 rate_limit: { per_key_per_minute: 200, per_minute: 100000, window_seconds: 1, margin_seconds: 0.05 }
 retries: { max_attempts: 1000, base_interval_seconds: 0.1, max_interval_seconds: 2 }
 dispatch: { concurrency: 16 }

@@ -43,6 +43,13 @@ export interface Ingestor {
    * together once it is done (group commit), so callers simply await their own.
    */
   commit(transport: Transport): CommitResult | Promise<CommitResult>
+  /** Events staged so far (a mark for `keepBatchText`). */
+  stagedCount(): number
+  /**
+   * Every event staged since `mark` was accepted from the items of the JSON array `text`, in
+   * order: the durable store keeps that text once instead of serializing each event.
+   */
+  keepBatchText(mark: number, text: string): void
   /** Same as `commit`, for callers that share commits across requests (kept for the HTTP path). */
   commitShared(): CommitResult | Promise<CommitResult>
   /** True while the store has no room; callers should stop reading until `onSpace`. */
@@ -93,6 +100,8 @@ export function createIngestor(store: EventStore, normalizer: Normalizer, metric
       return ACCEPTED
     },
     commit,
+    stagedCount: () => store.stagedCount(),
+    keepBatchText: (mark, text) => store.keepBatchText(mark, text),
     commitShared: commit,
     isFull: () => store.freeSlots() <= 0,
     freeSlots: () => store.freeSlots(),

@@ -16,7 +16,8 @@ export type BodyItem =
   | { kind: 'bad'; reason: 'invalid_json' | 'invalid_utf8'; message: string; line?: number }
 
 export type ParsedBody =
-  | { kind: 'items'; items: BodyItem[] }
+  /** `arrayText`: the body was one JSON array, `items` its elements in order (the durable store may keep it whole). */
+  | { kind: 'items'; items: BodyItem[]; arrayText?: string }
   | { kind: 'error'; status: 400; reason: 'invalid_json' | 'invalid_utf8' | 'empty_body'; message: string }
 
 /** A read body: its text, and its bytes for the rare UTF-8 check. */
@@ -46,7 +47,7 @@ export function parseEventsBody(raw: RawBody, contentType: string | null): Parse
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return { kind: 'error', status: 400, reason: 'empty_body', message: 'the JSON array holds no events' }
-    return { kind: 'items', items: value.map((v) => ({ kind: 'value' as const, value: v, source: text })) }
+    return { kind: 'items', items: value.map((v) => ({ kind: 'value' as const, value: v, source: text })), arrayText: text }
   }
   return { kind: 'items', items: [{ kind: 'value', value, raw: text, source: text }] }
 }

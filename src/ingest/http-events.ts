@@ -90,6 +90,7 @@ async function handleEvents(request: Request, ingestor: Ingestor, limits: Limits
   }
   let accepted = 0
   const rejected: Rejection[] = []
+  const mark = parsed.arrayText !== undefined ? ingestor.stagedCount() : -1
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!
     if (item.kind === 'bad') {
@@ -107,6 +108,8 @@ async function handleEvents(request: Request, ingestor: Ingestor, limits: Limits
     else if (out.kind === 'invalid') rejected.push({ index: i, line: item.line, reason: out.reason, field: out.field, message: `${out.field} ${out.message}` })
     else rejected.push({ index: i, line: item.line, reason: out.reason, message: 'queue is full' })
   }
+  // A JSON array accepted whole is stored as the text it came in: one record, not one per event.
+  if (mark >= 0 && accepted === items.length) ingestor.keepBatchText(mark, parsed.arrayText!)
   if (accepted > 0) {
     // Shared with the other requests of this event-loop turn: one transaction for all of them.
     const shared = ingestor.commitShared()

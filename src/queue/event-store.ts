@@ -32,6 +32,14 @@ export interface EventStore {
   freeSlots(): number
   /** Stages one event (`raw`: the text it arrived as, when the transport has it). */
   offer(event: QueuedEvent, raw: string | undefined): OfferResult
+  /** Events staged so far in this group (a mark for `keepBatchText`). */
+  stagedCount(): number
+  /**
+   * The events staged since `from` (offered without `raw`) are, in order, exactly the items of
+   * the JSON array `text`: a durable store may keep that text once for all of them instead of
+   * serializing each event (a 100-event HTTP body costs one record, not 100 JSON.stringify).
+   */
+  keepBatchText(from: number, text: string): void
   /**
    * Makes staged events durable and puts them into the lanes. Acknowledge only after `ok`: with
    * `queue.sync: full` the result is a promise that settles once the covering sync is done.

@@ -59,6 +59,12 @@ export class MemoryStore implements EventStore {
     return ACCEPTED
   }
 
+  stagedCount(): number {
+    return this.staged.length
+  }
+
+  keepBatchText(_from: number, _text: string): void {}
+
   commit(): CommitResult {
     const n = this.staged.length
     const r: CommitResult = { kind: 'ok', committed: n }
@@ -78,6 +84,7 @@ export class MemoryStore implements EventStore {
     this.staged.length = 0
     this.stagedSizes.length = 0
     this.stagedBytes = 0
+    this.space.wake() // the staged events' slots are free again (most merged into lanes)
     this.writeListener(r)
     return r
   }

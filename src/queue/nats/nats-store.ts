@@ -145,6 +145,13 @@ export class NatsStore implements EventStore {
     return ACCEPTED
   }
 
+  stagedCount(): number {
+    return this.staged.length
+  }
+
+  /** Each event is its own message (its own dedup id), so a batch body is not kept whole here. */
+  keepBatchText(_from: number, _text: string): void {}
+
   commit(): CommitResult | Promise<CommitResult> {
     const batch = this.staged
     if (batch.length === 0) return NOTHING

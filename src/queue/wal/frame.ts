@@ -25,8 +25,10 @@ export const enum RecordType {
   Attempt = 4,
   /** A call to ilert left for an integration key at a wall-clock time: {i, t}. */
   Sent = 5,
+  /** Accepted events as received, all the items of one JSON array (an HTTP batch body), in order. */
+  RawBatch = 6,
   /** A dead letter put back at its place in its lane: {s: its sequence number, b: ilert body}. */
-  Replayed = 6,
+  Replayed = 7,
   /** Checkpoint header: {v, nextSeq, segment, at}. */
   CheckpointHeader = 16,
   /** Checkpoint entry: one pending call (see checkpoint.ts). */
@@ -75,11 +77,16 @@ export class FrameWriter {
     return this.buf.subarray(0, this.length)
   }
 
-  /** Empties the writer for the next frame; a buffer grown by a burst shrinks back. */
+  /**
+   * Empties the writer for the next frame. A buffer grown by a burst shrinks back once a frame
+   * uses less than an eighth of it: under a steady storm it keeps its size, instead of being
+   * regrown by doubling (and copied each time) for every group commit.
+   */
   reset(): void {
+    const used = this.length
     this.length = FRAME_HEADER
     this.records = 0
-    if (this.buf.length > 4 * 1024 * 1024) this.buf = Buffer.allocUnsafe(64 * 1024)
+    if (this.buf.length > 4 * 1024 * 1024 && used < this.buf.length / 8) this.buf = Buffer.allocUnsafe(Math.max(64 * 1024, 2 * used))
   }
 
   /** Undoes every record added after `length` was `mark` (a staged event that was refused). */
