@@ -49,7 +49,7 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
         await waitForSpace()
         continue
       }
-      const out = ingestor.accept(d.value, T)
+      const out = ingestor.accept(d.value, T, undefined, d.text)
       if (out.kind === 'full') continue
       if (out.kind === 'invalid') {
         warn(`mqtt_${out.reason}`, 'mqtt message is not a valid event; acknowledged and dropped', { topic: packet.topic, reason: out.reason, field: out.field, message: out.message })
