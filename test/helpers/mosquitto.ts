@@ -41,6 +41,9 @@ export async function startMosquitto(listeners: ListenerSpec[] = [{}], global: s
     'log_type warning',
     'log_type notice',
     'log_type information',
+    // As root (CI), mosquitto would switch to the user "mosquitto", which cannot read the test's
+    // certificate and password files: stay root. Other users keep running as themselves anyway.
+    ...(process.getuid?.() === 0 ? ['user root'] : []),
     ...global,
     ...listeners.flatMap((l, i) => [`listener ${ports[i]} 127.0.0.1`, ...(l.lines ?? [])]),
     '',
