@@ -15,7 +15,8 @@ export interface SourceLimits {
 }
 
 export type JsonBody =
-  | { kind: 'ok'; value: unknown }
+  /** `text`: the body as sent, which validation reads for numbers beyond ±(2^53 − 1) (Ingestor.accept's `source`). */
+  | { kind: 'ok'; value: unknown; text: string }
   | { kind: 'error'; status: 400 | 413; reason: 'body_too_large' | 'empty_body' | 'invalid_json' | 'invalid_utf8' | 'json_too_deep'; message: string }
 
 export async function readJsonBody(request: Request, limits: SourceLimits): Promise<JsonBody> {
@@ -41,7 +42,7 @@ export async function readJsonBody(request: Request, limits: SourceLimits): Prom
   if (typeof value === 'object' && value !== null && exceedsDepth(value, limits.maxJsonDepth)) {
     return { kind: 'error', status: 400, reason: 'json_too_deep', message: `body is nested deeper than limits.max_json_depth (${limits.maxJsonDepth})` }
   }
-  return { kind: 'ok', value }
+  return { kind: 'ok', value, text }
 }
 
 /** The shared (group) commit, awaited: nothing is acknowledged before it is `ok`. */

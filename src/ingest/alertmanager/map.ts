@@ -17,36 +17,62 @@ import type { McpEvent } from '../../pipeline/event-schema'
 
 const Strings = Type.Record(Type.String(), Type.String())
 
+export const AlertmanagerAlert = Type.Object({
+  status: Type.Union([Type.Literal('firing'), Type.Literal('resolved')]),
+  labels: Strings,
+  annotations: Type.Optional(Strings),
+  startsAt: Type.Optional(Type.String()),
+  endsAt: Type.Optional(Type.String()),
+  generatorURL: Type.Optional(Type.String()),
+  fingerprint: Type.Optional(Type.String()),
+})
+
+/** The notification around the alerts; each alert is checked on its own (alertError), so one bad alert costs only itself. */
 export const AlertmanagerPayload = Type.Object({
   version: Type.String(),
   status: Type.Optional(Type.String()),
   receiver: Type.Optional(Type.String()),
   groupKey: Type.Optional(Type.String()),
   externalURL: Type.Optional(Type.String()),
-  alerts: Type.Array(
-    Type.Object({
-      status: Type.Union([Type.Literal('firing'), Type.Literal('resolved')]),
-      labels: Strings,
-      annotations: Type.Optional(Strings),
-      startsAt: Type.Optional(Type.String()),
-      endsAt: Type.Optional(Type.String()),
-      generatorURL: Type.Optional(Type.String()),
-      fingerprint: Type.Optional(Type.String()),
-    }),
-  ),
+  alerts: Type.Array(Type.Unknown()),
 })
-export type AlertmanagerPayloadT = Static<typeof AlertmanagerPayload>
-type AmAlert = AlertmanagerPayloadT['alerts'][number]
+type AmAlert = Static<typeof AlertmanagerAlert>
+export type AlertmanagerPayloadT = Omit<Static<typeof AlertmanagerPayload>, 'alerts'> & { alerts: unknown[] }
 
-const check = TypeCompiler.Compile(AlertmanagerPayload)
+const checkPayload = TypeCompiler.Compile(AlertmanagerPayload)
+const checkAlert = TypeCompiler.Compile(AlertmanagerAlert)
+
+const HINTS: Record<string, string> = { status: 'must be "firing" or "resolved"' }
+
+function firstError(errors: ReturnType<typeof checkAlert.Errors>, prefix: string): { field: string; message: string } {
+  const first = errors.First()
+  const path = first ? first.path.replace(/^\//, '').replaceAll('/', '.') : ''
+  const field = prefix === '' ? path || '(root)' : path === '' ? prefix : `${prefix}.${path}`
+  const message = first === undefined ? 'is not valid' : first.value === undefined ? 'is required' : (HINTS[path] ?? first.message.toLowerCase())
+  return { field, message }
+}
 
 /** undefined when the payload is a version 4 notification, else a message naming the field. */
 export function payloadError(v: unknown): string | undefined {
-  if (check.Check(v)) return v.version === '4' ? undefined : `version: "${v.version}" is not supported (version 4 is)`
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return '(root): must be a JSON object'
-  const first = check.Errors(v).First()
-  const field = first ? first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)' : '(root)'
-  return `${field}: ${first === undefined ? 'is not a webhook payload' : first.value === undefined ? 'is required' : first.message.toLowerCase()}`
+  if (checkPayload.Check(v)) return v.version === '4' ? undefined : `version: "${v.version}" is not supported (version 4 is)`
+  const e = firstError(checkPayload.Errors(v), '')
+  return `${e.field}: ${e.message}`
+}
+
+/** undefined when alert `index` of a notification is a webhook alert, else the field (`alerts.{index}.status`) and what is wrong. */
+export function alertError(a: unknown, index: number): { field: string; message: string } | undefined {
+  if (checkAlert.Check(a)) return undefined
+  const prefix = `alerts.${index}`
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) return { field: prefix, message: 'must be a JSON object' }
+  return firstError(checkAlert.Errors(a), prefix)
+}
+
+/** A field of our event (a validation error's) as the Alertmanager field it was mapped from. */
+export function alertFieldFor(field: string, index: number): string {
+  const head = field.split('.')[0]!
+  const from: Record<string, string> = { alert_key: 'fingerprint', summary: 'annotations.summary', details: 'annotations.description', routing_key: 'labels.ilert_routingkey', links: 'generatorURL' }
+  return `alerts.${index}.${head === 'labels' || head === 'custom_details' ? field.replace(/^custom_details\.alertmanager\./, '') : (from[head] ?? field)}`
 }
 
 const SEVERITY_ALIASES: Record<string, string> = { page: 'critical', error: 'high', warning: 'medium', warn: 'medium' }
@@ -76,13 +102,14 @@ export function createAlertMapper(mapping: Config['mapping']): AlertMapper {
     if (integrationKey !== undefined) ev.integration_key = integrationKey
     const description = ann.description ?? ann.message
     if (description !== undefined) ev.details = cut(description, 65_536)
-    const outLabels: Record<string, string> = {}
+    // Built with fromEntries: a label named __proto__ stays a label (plain assignment would drop it).
+    const kept: [string, string][] = []
     let n = 0
     for (const [k, v] of Object.entries(labels)) {
       if (n++ >= MAX_LABELS - 1 || k.length > 128) continue
-      outLabels[k] = cut(v, 1024)
+      kept.push([k, cut(v, 1024)])
     }
-    ev.labels = outLabels
+    ev.labels = Object.fromEntries(kept)
     const sev = labels.severity?.toLowerCase()
     const level = sev === undefined ? undefined : byLevel.has(sev) ? sev : SEVERITY_ALIASES[sev]
     const prio = level === undefined ? undefined : byLevel.get(level)
@@ -94,8 +121,7 @@ export function createAlertMapper(mapping: Config['mapping']): AlertMapper {
       if (links.length > 0) ev.links = links
       if (labels.ilert_routingkey) ev.routing_key = cut(labels.ilert_routingkey, 256)
     }
-    const otherAnn: Record<string, string> = {}
-    for (const [k, v] of Object.entries(ann)) if (k !== 'summary' && k !== 'description') otherAnn[k] = v
+    const otherAnn = Object.fromEntries(Object.entries(ann).filter(([k]) => k !== 'summary' && k !== 'description'))
     ev.custom_details = {
       alertmanager: {
         receiver: p.receiver,

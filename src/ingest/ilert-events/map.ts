@@ -3,6 +3,8 @@
  * validate ► normalize ► queue path. ilert's `priority` (HIGH/LOW) becomes the lowest
  * mapping.priority_map number whose level has that ilert priority; `severity` is kept as given.
  * Field names in our validation errors are translated back to ilert's (alert_key → alertKey).
+ * Unknown properties are ignored as ilert ignores them, at the top level and inside images, links,
+ * comments and services alike: only the fields ilert's schema names are carried over.
  */
 import type { Config } from '../../config/schema'
 import type { McpEvent } from '../../pipeline/event-schema'
@@ -32,13 +34,23 @@ export function ilertToEvent(ev: IlertEvent, priorityFor: PriorityFor): McpEvent
     if (n !== undefined) out.priority = n
   }
   if (ev.severity !== undefined) out.severity = ev.severity
-  if (ev.images !== undefined) out.images = ev.images
-  if (ev.links !== undefined) out.links = ev.links
-  if (ev.comments !== undefined) out.comments = ev.comments
+  if (ev.images !== undefined) out.images = ev.images.map((i) => known(i, ['src', 'href', 'alt']) as NonNullable<McpEvent['images']>[number])
+  if (ev.links !== undefined) out.links = ev.links.map((l) => known(l, ['href', 'text']) as NonNullable<McpEvent['links']>[number])
+  if (ev.comments !== undefined) out.comments = ev.comments.map((c) => known(c, ['creator', 'content']) as NonNullable<McpEvent['comments']>[number])
   if (ev.labels !== undefined) out.labels = ev.labels
-  if (ev.services !== undefined) out.services = ev.services
+  if (ev.services !== undefined) out.services = ev.services.map((x) => known(x, ['alias', 'id']) as NonNullable<McpEvent['services']>[number])
   if (ev.customDetails !== undefined) out.custom_details = ev.customDetails
   if (ev.routingKey !== undefined && ev.routingKey !== '') out.routing_key = ev.routingKey
+  return out
+}
+
+/** The named properties of `o` that are present (ilert ignores the others). */
+function known(o: object, names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const n of names) {
+    const v = (o as Record<string, unknown>)[n]
+    if (v !== undefined && Object.hasOwn(o, n)) out[n] = v
+  }
   return out
 }
 

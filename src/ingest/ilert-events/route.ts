@@ -40,7 +40,8 @@ export function createIlertEventsHandler(ingestor: Ingestor, mapping: Config['ma
       ingestor.countRejected(T, 'queue_full')
       return ilertError(503, 'The bridge queue is full; retry later', { 'retry-after': '1' })
     }
-    const out = ingestor.accept(ilertToEvent(value as IlertEvent, priorityFor), T)
+    // The body's text goes along so a large number in customDetails that JSON carries exactly is kept, not refused.
+    const out = ingestor.accept(ilertToEvent(value as IlertEvent, priorityFor), T, undefined, body.text)
     if (out.kind === 'invalid') return ilertError(400, `Invalid field '${ilertFieldName(out.field)}': ${out.message}`)
     if (out.kind === 'full') return ilertError(503, 'The bridge queue is full; retry later', { 'retry-after': '1' })
     const c = await commitStaged(ingestor)

@@ -11,7 +11,8 @@ import { foldLegacyKey, ilertToEvent, priorityLookup } from '../ilert-events/map
 import { ilertEventError, type IlertEvent } from '../../ilert/event-schema'
 
 export type Decoded =
-  | { kind: 'event'; value: unknown }
+  /** `text`: the payload as sent, which validation reads for numbers beyond ±(2^53 − 1) (Ingestor.accept's `source`). */
+  | { kind: 'event'; value: unknown; text: string }
   | { kind: 'error'; reason: 'payload_too_large' | 'invalid_utf8' | 'invalid_json' | 'json_too_deep' | 'schema'; message: string }
 
 export function createPayloadDecoder(mapping: Config['mapping'], maxBytes: number, maxDepth: number): (payload: Buffer) => Decoded {
@@ -20,8 +21,9 @@ export function createPayloadDecoder(mapping: Config['mapping'], maxBytes: numbe
     if (payload.length > maxBytes) return { kind: 'error', reason: 'payload_too_large', message: `payload of ${payload.length} bytes exceeds mqtt.max_payload_bytes (${maxBytes})` }
     if (!isUtf8(payload)) return { kind: 'error', reason: 'invalid_utf8', message: 'payload is not valid UTF-8' }
     let v: unknown
+    const text = payload.toString('utf8')
     try {
-      v = JSON.parse(payload.toString('utf8'))
+      v = JSON.parse(text)
     } catch (err) {
       return { kind: 'error', reason: 'invalid_json', message: `payload is not valid JSON: ${(err as Error).message}` }
     }
@@ -30,8 +32,8 @@ export function createPayloadDecoder(mapping: Config['mapping'], maxBytes: numbe
       const body = foldLegacyKey(v)
       const bad = ilertEventError(body)
       if (bad !== undefined) return { kind: 'error', reason: 'schema', message: bad }
-      return { kind: 'event', value: ilertToEvent(body as IlertEvent, priorityFor) satisfies McpEvent }
+      return { kind: 'event', value: ilertToEvent(body as IlertEvent, priorityFor) satisfies McpEvent, text }
     }
-    return { kind: 'event', value: v }
+    return { kind: 'event', value: v, text }
   }
 }

@@ -6,7 +6,8 @@
  * broker keep what arrives while the bridge is down. While the queue is full the message waits
  * (no PUBACK, so the broker holds the rest); when a commit fails the connection is dropped without
  * PUBACK, so the broker delivers the message again. Reconnects back off from reconnect_min_seconds,
- * doubling up to reconnect_max_seconds. A payload that is not an event is acknowledged (so it does
+ * doubling up to reconnect_max_seconds, also after the broker refused the connection (a wrong
+ * password is logged, and retried, rather than ending the source for good). A payload that is not an event is acknowledged (so it does
  * not block the topic), counted in mcp_rejected_events_total{transport="mqtt",reason} and logged.
  */
 import { readFileSync } from 'node:fs'
@@ -49,7 +50,7 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
         await waitForSpace()
         continue
       }
-      const out = ingestor.accept(d.value, T)
+      const out = ingestor.accept(d.value, T, undefined, d.text)
       if (out.kind === 'full') continue
       if (out.kind === 'invalid') {
         warn(`mqtt_${out.reason}`, 'mqtt message is not a valid event; acknowledged and dropped', { topic: packet.topic, reason: out.reason, field: out.field, message: out.message })
@@ -72,6 +73,9 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
       reconnectPeriod: minMs,
       connectTimeout: 10_000,
       resubscribe: true,
+      // mqtt.js gives up for good when the broker refuses the CONNECT (bad password, server
+      // unavailable...); the bridge keeps trying with its backoff, so fixing the broker side is enough.
+      reconnectOnConnackError: true,
     }
     if (cfg.protocol_version === 5 && !cfg.clean_session) o.properties = { sessionExpiryInterval: 0xffffffff }
     if (cfg.username !== '') o.username = cfg.username
@@ -113,7 +117,12 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
         c.options.reconnectPeriod = Math.min(maxMs, (c.options.reconnectPeriod ?? minMs) * 2)
       })
       c.on('reconnect', () => log.debug('mqtt reconnecting', { in_ms: c.options.reconnectPeriod }))
-      c.on('error', (err) => warn('mqtt_error', 'mqtt connection error', { broker: redactUrl(cfg.url), error: err.message }))
+      c.on('error', (err) => {
+        const code = (err as { code?: unknown }).code
+        // A numeric code is the broker's CONNACK reason: it refused us (credentials, client id, ...).
+        if (typeof code === 'number') warn('mqtt_refused', 'mqtt connection error: the broker refused the connection (check mqtt.username, mqtt.password, mqtt.client_id); retrying with backoff', { broker: redactUrl(cfg.url), error: err.message, code })
+        else warn('mqtt_error', 'mqtt connection error', { broker: redactUrl(cfg.url), error: err.message })
+      })
     },
     async stop() {
       stopping = true
