@@ -10,7 +10,8 @@
  */
 import type { Logger } from '../observability/logger'
 
-export const REPEAT_WINDOW_MS = 250
+/** 1 s: under load the launcher's forwarded copy of one Ctrl-C has arrived more than 250 ms after the original. */
+export const REPEAT_WINDOW_MS = 1000
 /** Environment variable naming the lifeline fd (outside the MCP_ILERT_ config namespace). */
 export const LIFELINE_ENV = 'MCPILERT_LIFELINE_FD'
 /** Exit code of a forced exit (as a shell reports a process stopped by Ctrl-C). */

@@ -150,7 +150,7 @@ describe.skipIf(!NODE)('launcher lifecycle (real processes)', () => {
     expect(r.status).toBe(202)
     proc.kill('SIGINT')
     await w.waitFor('"Stopping: no new events accepted')
-    await Bun.sleep(400) // a person's second Ctrl-C, not the same keypress arriving twice
+    await Bun.sleep(1300) // a person's second Ctrl-C, not the same keypress arriving twice (REPEAT_WINDOW_MS)
     proc.kill('SIGINT')
     expect(await proc.exited).toBe(130)
     await w.done
