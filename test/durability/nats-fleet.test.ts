@@ -146,8 +146,8 @@ test('three bridges on one stream: kill -9 under load and restart, NATS restarte
       return ok
     }
     // Usually seconds; after the NATS restart, reconnecting consumers and lease handovers have taken
-    // up to about a minute on this loaded 2-core machine, so the wait is generous.
-    await waitFor('every alert key in its last state', () => finalOk() === KEYS, 150_000).catch((err) => {
+    // 105-136 s inside the full suite on this 2-core machine (7 s alone; not yet understood), so the wait is generous.
+    await waitFor('every alert key in its last state', () => finalOk() === KEYS, 280_000).catch((err) => {
       throw new Error(`${(err as Error).message}: ${finalOk()} of ${KEYS}\n${bridges.map((b) => b?.stderr().slice(-1500)).join('\n---\n')}`)
     })
     const stats = sim.stats()
@@ -164,7 +164,7 @@ test('three bridges on one stream: kill -9 under load and restart, NATS restarte
     nats.remove()
     await sim.stop()
   }
-}, 200_000)
+}, 330_000)
 
 test('a bridge paused past its lease sends nothing for the partitions it lost', async () => {
   const nats = await startNatsServer()
