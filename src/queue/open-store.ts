@@ -41,7 +41,7 @@ export interface OpenOptions {
   /** Test hook: the store's fdatasync. */
   syncFn?: (fd: number) => Promise<void>
   /** queue.backend: nats: its settings, metrics registry and logger. */
-  nats?: { config: Config['nats']; registry: Registry; log: { info(m: string, f?: object): void; warn(m: string, f?: object): void; error(m: string, f?: object): void } }
+  nats?: { config: Config['nats']; registry: Registry; log: { debug(m: string, f?: object): void; info(m: string, f?: object): void; warn(m: string, f?: object): void; error(m: string, f?: object): void } }
 }
 
 /**

@@ -39,7 +39,7 @@ export interface NatsStoreOptions {
   publishTimeoutMs: number
   rate: RateShape
   metrics: NatsMetrics
-  log: { info(m: string, f?: object): void; warn(m: string, f?: object): void; error(m: string, f?: object): void }
+  log: { debug(m: string, f?: object): void; info(m: string, f?: object): void; warn(m: string, f?: object): void; error(m: string, f?: object): void }
 }
 
 const ACCEPTED: OfferResult = { kind: 'accepted' }
@@ -54,11 +54,20 @@ interface Staged {
 }
 
 /** One owned partition's consumer; a new one per acquisition (generation check on every message). */
+/** How often the readers are checked against the stream, and how old a stranded message must be. */
+const RECONCILE_EVERY_S = 5
+const STRANDED_MS = 10_000
+
 interface Reader {
   p: number
   messages: ConsumerMessages | undefined
   closed: boolean
+  /** The consumer's delivery sequence of the last message taken (checked against heartbeats). */
+  delivered: number
 }
+
+/** The client's consumer notifications this store reads (heartbeat, heartbeats_missed, ...). */
+type ConsumerStatus = { type: string; lastConsumerSequence?: number; count?: number }
 
 interface SourceInfo {
   partition: number
@@ -108,12 +117,14 @@ export class NatsStore implements EventStore {
         this.table.history.forget()
         o.metrics.leaseChanges.labels('acquired').inc()
         o.metrics.owned.set(this.leases.owned().length)
+        o.log.info('Took a partition lease.', { partition: p })
         this.startReader(p)
       },
       lost: (p, why) => {
         o.metrics.leaseChanges.labels(why === 'taken' ? 'lost' : 'released').inc()
         o.metrics.owned.set(this.leases.owned().length)
         if (why === 'taken') o.log.warn('Lost a partition lease to another instance; dropping its pending calls (the new owner delivers them).', { partition: p })
+        else o.log.info('Released a partition lease (another instance takes it).', { partition: p })
         this.dropPartition(p)
       },
       renewed: (p) => this.wakePartition(p),
@@ -121,7 +132,11 @@ export class NatsStore implements EventStore {
     })
     // A partition moves only once its calls on the wire are answered and its send times are in KV.
     this.leases.canRelease = (p) => !this.hasInFlight(p) && this.sendWrites.size === 0
-    this.retryTimer = setInterval(() => this.retryPurges(), 1000)
+    let tick = 0
+    this.retryTimer = setInterval(() => {
+      void this.retryPurges()
+      if (++tick % RECONCILE_EVERY_S === 0) void this.reconcile()
+    }, 1000)
     this.retryTimer.unref?.()
     void this.watchStatus()
   }
@@ -283,6 +298,41 @@ export class NatsStore implements EventStore {
     return s
   }
 
+  /** True while this instance holds a call of partition `p` (pending or on the wire). */
+  private holdsCalls(p: number): boolean {
+    for (const [ik, source] of this.table.sources) {
+      if (this.sourceInfo(ik).partition !== p) continue
+      for (const lane of source.lanes.values()) if (lane.entries.length > 0) return true
+    }
+    return false
+  }
+
+  /**
+   * Anti-entropy for the readers: a partition this instance reads, holding no call of it, whose
+   * oldest stored message is older than STRANDED_MS, has a message the reader never handed over
+   * (delivered messages are purged within a second). It is read again from its start. This
+   * catches any way the client can lose a delivery, beside the two the consumer watch sees.
+   */
+  private async reconcile(): Promise<void> {
+    if (this.closed || !this.connected || this.purgeRetry.size > 0) return
+    for (const [p, reader] of [...this.readers]) {
+      if (reader.messages === undefined || !this.leases.holds(p) || this.holdsCalls(p)) continue
+      let first: { seq: number; time: Date } | null
+      try {
+        // STREAM.MSG.GET takes next_by_subj since NATS 2.9; the client types it for direct gets only.
+        const query = { seq: 1, next_by_subj: partitionSubject(this.o.stream, p) } as unknown as { seq: number }
+        first = await this.o.jsm.streams.getMessage(this.o.stream, query)
+      } catch {
+        continue // none stored (404) or NATS busy: checked again next round
+      }
+      if (first === null || Date.now() - first.time.getTime() < STRANDED_MS) continue
+      if (this.readers.get(p) !== reader || this.holdsCalls(p) || this.closed) continue
+      this.o.metrics.errors.labels('reader_stalled').inc()
+      this.o.log.warn('A partition reader stopped receiving; reading the partition again.', { partition: p, reason: 'stranded_message', seq: first.seq })
+      this.restartReader(p, reader)
+    }
+  }
+
   private hasInFlight(p: number): boolean {
     for (const [ik, source] of this.table.sources) {
       if (this.sourceInfo(ik).partition !== p) continue
@@ -293,20 +343,25 @@ export class NatsStore implements EventStore {
 
   /** Reads partition `p` from its start (what is left is what ilert still has to receive). */
   private startReader(p: number): void {
-    const reader: Reader = { p, messages: undefined, closed: false }
+    const reader: Reader = { p, messages: undefined, closed: false, delivered: 0 }
     this.readers.set(p, reader)
     void (async () => {
       try {
         const consumer = await this.o.js.consumers.get(this.o.stream, { filter_subjects: partitionSubject(this.o.stream, p) })
         if (reader.closed) return
-        const messages = await consumer.consume({ max_messages: 512 })
+        this.o.log.debug('Reading a partition.', { partition: p })
+        // expires 5 s (heartbeat every 2.5 s): after a NATS restart the client finds its ordered
+        // consumer gone and recreates it after `expires`; the 30 s default stalled delivery for minutes.
+        const messages = await consumer.consume({ max_messages: 512, expires: 5000 })
         reader.messages = messages
+        void this.watchConsumer(p, reader, messages)
         if (reader.closed) {
           void messages.close()
           return
         }
         for await (const m of messages) {
           if (reader.closed) break
+          reader.delivered = m.info.deliverySequence
           let body: IlertEventBody
           try {
             body = JSON.parse(m.string()) as IlertEventBody
@@ -316,6 +371,9 @@ export class NatsStore implements EventStore {
           }
           const seq = m.seq
           const ev: QueuedEvent = { id: seq, body, laneKey: laneKeyFor(body.alertKey) || `A:${seq}`, acceptedAt: performance.now(), attempts: 0 }
+          // Re-read after a restart of the reader: what the call on the wire carries is not added twice.
+          const lane = this.table.laneOf(body.integrationKey, ev.laneKey)
+          if (lane !== undefined && lane.inFlight && lane.entries[0] !== undefined && seq <= lane.entries[0].lastSeq) continue
           if (!this.table.add(ev, m.data.length)) this.entryListener(this.table.lastLane!)
           if (this.table.entries >= this.capacity) await new Promise<void>((resolve) => this.space.add(resolve))
         }
@@ -332,6 +390,56 @@ export class NatsStore implements EventStore {
         }
       }
     })()
+  }
+
+  /**
+   * Watches what the JetStream client reports about a partition's consumer. Two states are
+   * stalls the client does not leave on its own (seen across NATS restarts and lease moves): the
+   * server's idle heartbeat says it delivered more messages than this reader has taken (twice in
+   * a row, no progress between), or heartbeats stop arriving. Either way the partition is read
+   * again from its start on a new consumer, as a new owner would (`mcp_nats_errors_total{op="reader_stalled"}`).
+   */
+  private async watchConsumer(p: number, reader: Reader, messages: { status(): AsyncIterable<ConsumerStatus> }): Promise<void> {
+    let gapAt = -1
+    try {
+      for await (const s of messages.status()) {
+        if (reader.closed) return
+        if (s.type === 'next' || s.type === 'debug') continue
+        this.o.log.debug('JetStream consumer status.', { partition: p, ...s })
+        let stalled = false
+        if (s.type === 'heartbeat' && typeof s.lastConsumerSequence === 'number') {
+          if (s.lastConsumerSequence > reader.delivered) {
+            stalled = gapAt === reader.delivered
+            gapAt = reader.delivered
+          } else gapAt = -1
+        } else if (s.type === 'heartbeats_missed' && typeof s.count === 'number' && s.count >= 3) stalled = true
+        if (stalled && this.readers.get(p) === reader && !this.closed) {
+          this.o.metrics.errors.labels('reader_stalled').inc()
+          this.o.log.warn('A partition reader stopped receiving; reading the partition again.', { partition: p, reason: s.type })
+          this.restartReader(p, reader)
+          return
+        }
+      }
+    } catch {
+      // the consumer closed
+    }
+  }
+
+  private restartReader(p: number, r: Reader): void {
+    this.stopReader(r)
+    this.dropLanes(p)
+    this.startReader(p)
+  }
+
+  /**
+   * After a reconnect every owned partition is read again from its start on a new consumer. The
+   * client's own recovery of an ordered consumer lost across a NATS restart can leave it recreated
+   * but silent (messages stored, none delivered) for minutes; rebuilding the lanes from the stream
+   * is what a new owner would do, and a call on the wire keeps its head (nothing is sent twice).
+   */
+  private restartReaders(): void {
+    if (this.closed) return
+    for (const [p, r] of [...this.readers]) this.restartReader(p, r)
   }
 
   private stopReader(r: Reader): void {
@@ -481,6 +589,7 @@ export class NatsStore implements EventStore {
         this.connected = true
         this.setHealth(OK)
         this.o.log.info('NATS connection back; accepting events.', {})
+        this.restartReaders()
       }
     }
   }
