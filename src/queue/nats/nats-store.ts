@@ -13,6 +13,7 @@
  * each send's time is written to the KV bucket so the next owner of an integration key starts
  * with the budget ilert has already counted.
  */
+import PQueue from 'p-queue'
 import type { NatsConnection } from '@nats-io/nats-core'
 import type { ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
@@ -56,6 +57,7 @@ interface Staged {
 /** One owned partition's consumer; a new one per acquisition (generation check on every message). */
 /** How often the readers are checked against the stream, and how old a stranded message must be. */
 const RECONCILE_EVERY_S = 5
+const MAX_PUBLISHES_IN_FLIGHT = 1024
 const STRANDED_MS = 10_000
 
 interface Reader {
@@ -98,6 +100,13 @@ export class NatsStore implements EventStore {
   private entryListener: (lane: Lane) => void = () => undefined
   private writeListener: (r: CommitResult) => void = () => undefined
   private pubSeq = 0
+  /**
+   * Publishes awaiting JetStream's acknowledgement, bounded: a group commit of tens of thousands
+   * of events published at once made the last ones wait past publish_timeout_seconds, and the
+   * retries that followed collapsed ingest (every event refused, storage_error). Beyond the bound
+   * a commit waits its turn, so its ack waits, which is the backpressure the senders see.
+   */
+  private readonly publishes = new PQueue({ concurrency: MAX_PUBLISHES_IN_FLIGHT })
   private readonly boot = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
   private readonly retryTimer: ReturnType<typeof setInterval>
   private closed = false
@@ -184,7 +193,7 @@ export class NatsStore implements EventStore {
         await this.o.js.publish(s.subject, s.data, { msgID, timeout })
       }
     }
-    return Promise.all(batch.map(one)).then(
+    return Promise.all(batch.map((s) => this.publishes.add(() => one(s)))).then(
       () => {
         this.publishing -= batch.length
         this.o.metrics.publishSeconds.observe((performance.now() - started) / 1000)
