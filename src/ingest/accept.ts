@@ -54,6 +54,8 @@ export interface Ingestor {
   commitShared(): CommitResult | Promise<CommitResult>
   /** True while the store has no room; callers should stop reading until `onSpace`. */
   isFull(): boolean
+  /** For stream sources: stop reading until `onSpace` (no room, or the store's staging bound reached). */
+  shouldPause(): boolean
   /** Free slots now; HTTP checks a whole batch fits before accepting any of it. */
   freeSlots(): number
   onSpace(listener: () => void): void
@@ -104,6 +106,7 @@ export function createIngestor(store: EventStore, normalizer: Normalizer, metric
     keepBatchText: (mark, text) => store.keepBatchText(mark, text),
     commitShared: commit,
     isFull: () => store.freeSlots() <= 0,
+    shouldPause: () => store.freeSlots() <= 0 || store.stagingFull?.() === true,
     freeSlots: () => store.freeSlots(),
     onSpace: (l) => store.onSpace(l),
     countRejected(transport, reason) {

@@ -97,7 +97,7 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
     let eof = false
     for (;;) {
       // Authentication never waits for queue space: only events do.
-      if (c.auth !== 'pending' && ingestor.isFull()) {
+      if (c.auth !== 'pending' && ingestor.shouldPause()) {
         stop = 'queue_full'
         break
       }

@@ -30,6 +30,12 @@ export interface EventStore {
   readonly table: LaneTable
   /** Room for this many more events, counting each staged one as a possible new entry. */
   freeSlots(): number
+  /**
+   * True while events staged for the next group commit reached the store's staging bound (a write
+   * or sync is in flight). Stream sources (TCP, syslog) stop reading until `onSpace`; HTTP does
+   * not ask (a request is never refused for it). Absent: no bound beyond capacity.
+   */
+  stagingFull?(): boolean
   /** Stages one event (`raw`: the text it arrived as, when the transport has it). */
   offer(event: QueuedEvent, raw: string | undefined): OfferResult
   /** Events staged so far in this group (a mark for `keepBatchText`). */

@@ -252,6 +252,29 @@ describe('acknowledgement waits for the sync that covers it (queue.sync: full)',
     expect(offer(s, 'x', 'x 5').kind).toBe('accepted')
   })
 
+  test('while a sync is in flight, stream sources are told to pause at the staging bound; nothing offered is refused for it', async () => {
+    const path = tmp()
+    const syncs: (() => void)[] = []
+    const s = store(path, { capacity: 100_000, sync: 'full', syncFn: () => new Promise<void>((r) => syncs.push(r)) })
+    offer(s, 'k0', 'first')
+    void s.commit()
+    let i = 0
+    while (!s.stagingFull()) expect(offer(s, `k${++i}`, `storm ${i}`).kind).toBe('accepted')
+    // The bound is far below capacity: a storm no longer stages tens of thousands of parsed events.
+    expect(i).toBeLessThan(10_000)
+    // An HTTP batch that arrives now still fits (its room is capacity, not the staging bound).
+    expect(s.freeSlots()).toBeGreaterThan(50_000)
+    for (let j = 0; j < 500; j++) expect(offer(s, `h${j}`, 'batch').kind).toBe('accepted')
+    let woken = 0
+    s.onSpace(() => woken++)
+    void s.commit()
+    syncs[0]!() // the staged events are written: the paused readers may go on
+    await Bun.sleep(5)
+    expect(s.stagingFull()).toBe(false)
+    expect(woken).toBe(1)
+    expect(s.table.entries).toBe(i + 501)
+  })
+
   test('a failed sync acknowledges nothing', async () => {
     const path = tmp()
     const s = store(path, { sync: 'full', syncFn: () => Promise.reject(new Error('EIO: i/o error')) })

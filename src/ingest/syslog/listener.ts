@@ -57,7 +57,7 @@ export function createSyslogSource(cfg: Config['syslog'], ingestor: Ingestor, lo
       ingestor.countRejected(T, 'below_min_severity')
       return 'done'
     }
-    if (ingestor.isFull()) return 'full'
+    if (ingestor.shouldPause()) return 'full'
     const out = ingestor.accept(syslogToEvent(p.msg, key), T)
     if (out.kind === 'accepted') staged++
     return out.kind === 'full' ? 'full' : 'done'
