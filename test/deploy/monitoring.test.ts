@@ -88,11 +88,12 @@ describe('monitoring kit', () => {
     ]) {
       expect(metrics.split('\n')).toContain(series)
     }
-    // No counter family without a single series (the gap `increase() > 0` falls into). Known gap:
-    // the two /mcp counters (src/ingest/mcp/metrics.ts, owned by the MCP work of issue 12).
+    // No counter family without a single series (the gap `increase() > 0` falls into).
     const counters = [...metrics.matchAll(/^# TYPE (\S+) counter$/gm)].map((m) => m[1]!)
     const empty = counters.filter((name) => !metrics.split('\n').some((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `)))
-    expect(empty).toEqual(['mcp_tool_calls_total', 'mcp_requests_refused_total'])
+    expect(empty).toEqual([])
+    expect(metrics.split('\n')).toContain('mcp_tool_calls_total{tool="send_event",outcome="invalid_arguments"} 0')
+    expect(metrics.split('\n')).toContain('mcp_requests_refused_total{reason="unknown_token"} 0')
   })
 
   test('every Grafana panel query parses (promtool) and names exported metrics only', () => {

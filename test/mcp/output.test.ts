@@ -8,6 +8,7 @@ import { Value } from '@sinclair/typebox/value'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { webAppBase } from '../../src/ingest/mcp/links'
 import { ALL_TOOLS } from '../../src/ingest/mcp/tools/index'
+import { TOOL_NAMES } from '../../src/ingest/mcp/tools/names'
 import { call, rpc, startMcpStack, type McpStack } from './helpers'
 
 let stack: McpStack
@@ -207,4 +208,8 @@ describe('web-app links', () => {
       await other.closeAll()
     }
   })
+})
+
+test('the tool names the metrics are created with at start are exactly the tools served', () => {
+  expect([...TOOL_NAMES].sort()).toEqual(ALL_TOOLS.map((t) => t.name).sort())
 })
