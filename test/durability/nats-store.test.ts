@@ -129,3 +129,40 @@ test('TLS to NATS under Bun: the bridge verifies the server against nats.tls_ca_
     await sim.stop()
   }
 }, 60_000)
+
+test('a partition reader that stops receiving is found by the stream check and the partition read again: the stored event is delivered', async () => {
+  const { loadConfig } = await import('../../src/config/load')
+  const { openNatsStore } = await import('../../src/queue/nats/open')
+  const { partitionOf } = await import('../../src/queue/nats/subjects')
+  const { Registry } = await import('../../src/observability/prom')
+  const nats = await startNatsServer()
+  const dir = mkdtempSync(join(root, 'silent-'))
+  const file = join(dir, 'c.yaml')
+  writeFileSync(file, `nats: { servers: "${nats.url}", stream: SILENT, partitions: 2, lease_seconds: 1.5, instance: solo }\n`)
+  const loaded = loadConfig({ file, env: {} })
+  if (loaded.kind === 'error') throw new Error(loaded.message)
+  const register = new Registry()
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+  const { store, nc } = await openNatsStore(loaded.config.nats, 1000, { perKey: 50, windowMs: 60_000, marginMs: 0 }, register, quiet)
+  try {
+    await waitFor('owns both partitions', () => store.leases.owned().length === 2)
+    const ik = 'il1api-silent'
+    // The fault: the client stops handing over this partition's messages while the reader stays
+    // registered, as seen across NATS restarts (no heartbeat, no error).
+    const reader = (store as unknown as { readers: Map<number, { messages?: { close(): Promise<void> } }> }).readers.get(partitionOf(ik, 2))!
+    await waitFor('the reader is consuming', () => reader.messages !== undefined)
+    await reader.messages!.close()
+    const entered: string[] = []
+    store.onEntry((lane) => entered.push(lane.key))
+    const body = { integrationKey: ik, eventType: 'ALERT' as const, summary: 'stored while nobody reads', alertKey: 'silent-1' }
+    expect(store.offer({ id: 0, body, laneKey: 'silent-1', acceptedAt: performance.now(), attempts: 0 }, undefined).kind).toBe('accepted')
+    expect((await store.commit()).kind).toBe('ok')
+    await waitFor('the stored event is in a lane again', () => entered.includes('silent-1'), 30_000)
+    expect(await register.getSingleMetricAsString('mcp_nats_errors_total')).toMatch(/mcp_nats_errors_total\{op="reader_stalled"\} [1-9]/)
+  } finally {
+    await store.close()
+    await nc.close()
+    await nats.stop()
+    nats.remove()
+  }
+}, 60_000)

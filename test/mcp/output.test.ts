@@ -211,5 +211,5 @@ describe('web-app links', () => {
 })
 
 test('the tool names the metrics are created with at start are exactly the tools served', () => {
-  expect([...TOOL_NAMES].sort()).toEqual(ALL_TOOLS.map((t) => t.name).sort())
+  expect<string[]>([...TOOL_NAMES].sort()).toEqual(ALL_TOOLS.map((t) => t.name).sort())
 })

@@ -54,12 +54,13 @@ interface Staged {
   data: string
 }
 
-/** One owned partition's consumer; a new one per acquisition (generation check on every message). */
 /** How often the readers are checked against the stream, and how old a stranded message must be. */
 const RECONCILE_EVERY_S = 5
-const MAX_PUBLISHES_IN_FLIGHT = 1024
 const STRANDED_MS = 10_000
+/** Publishes awaiting JetStream's acknowledgement at once, per instance. */
+const MAX_PUBLISHES_IN_FLIGHT = 1024
 
+/** One owned partition's consumer; a new one per acquisition (generation check on every message). */
 interface Reader {
   p: number
   messages: ConsumerMessages | undefined
@@ -309,9 +310,17 @@ export class NatsStore implements EventStore {
 
   /** True while this instance holds a call of partition `p` (pending or on the wire). */
   private holdsCalls(p: number): boolean {
+    return this.someLane(p, (lane) => lane.entries.length > 0)
+  }
+
+  private hasInFlight(p: number): boolean {
+    return this.someLane(p, (lane) => lane.inFlight)
+  }
+
+  private someLane(p: number, test: (lane: Lane) => boolean): boolean {
     for (const [ik, source] of this.table.sources) {
       if (this.sourceInfo(ik).partition !== p) continue
-      for (const lane of source.lanes.values()) if (lane.entries.length > 0) return true
+      for (const lane of source.lanes.values()) if (test(lane)) return true
     }
     return false
   }
@@ -342,13 +351,6 @@ export class NatsStore implements EventStore {
     }
   }
 
-  private hasInFlight(p: number): boolean {
-    for (const [ik, source] of this.table.sources) {
-      if (this.sourceInfo(ik).partition !== p) continue
-      for (const lane of source.lanes.values()) if (lane.inFlight) return true
-    }
-    return false
-  }
 
   /** Reads partition `p` from its start (what is left is what ilert still has to receive). */
   private startReader(p: number): void {
