@@ -14,7 +14,7 @@ import { ROOT, resultsDir, type ScenarioResult, which, log } from './lib/common'
 
 const quick = process.argv.includes('--quick')
 const dir = resultsDir(quick)
-const SCEN = ['tcp', 'http', 'latency', 'storm', 'footprint', 'peers']
+const SCEN = ['tcp', 'http', 'latency', 'storm', 'footprint', 'backlog', 'peers']
 const R: Record<string, ScenarioResult | undefined> = {}
 for (const s of SCEN) {
   const f = join(dir, `${s}.json`)
@@ -146,6 +146,29 @@ if (R.footprint) {
         `≤ 100 ms${mark(met('footprint', `cold start to ready, compiled binary, durable ${m} (median)`))}`,
       ])
     rows.push([`RSS idle · under load, ${dlabel(m)}`, `${n(f.idleRssMB)} · ${n(f.loadPeakRssMB)} MB`, `bare ${n(g('footprint', 'baseline.idleRssMB'))} · ${n(g('footprint', 'baseline.loadPeakRssMB'))} MB`, `${times(f.idleVsBaseline)} · ${times(f.loadVsBaseline)}`, `idle ≤ 45 MB${mark(met('footprint', `RSS idle, durable ${m}`))}`])
+  }
+}
+if (R.backlog) {
+  const p = R.backlog.params
+  const w = g('backlog', 'start_whole_in_memory')
+  const b = g('backlog', 'start_bounded')
+  const i = g('backlog', 'ingest')
+  if (w && b) {
+    const mib = (p.boundBytes as number) / 1024 / 1024
+    rows.push([
+      `Backlog of ${n(p.events)} × 2 KB (${n(i?.megabytes)} MB, ilert down), kill -9, start with \`max_memory_bytes\` ${mib} MiB: peak RSS · ready`,
+      `${n(b.peakRssMB)} MB · ${n(b.readyMs)} ms`,
+      `every body in memory ${n(w.peakRssMB)} MB · ${n(w.readyMs)} ms`,
+      pct(g('backlog', 'startRssBoundedVsWhole')),
+      `≤ 50 %${mark(met('backlog', 'backlog: start RSS with the bound / whole backlog in memory'))}`,
+    ])
+    rows.push([
+      `Backlog, ${mib} MiB bound: ingest peak RSS · drain once ilert answers`,
+      `${n(i?.peakRssMB)} MB · ${n(b.drainCallsPerSec)} calls/s`,
+      `${n(p.events)} bodies delivered whole${mark(R.backlog.checks.every((c) => c.ok))}`,
+      '',
+      '',
+    ])
   }
 }
 if (R.peers) {

@@ -4,13 +4,13 @@
  * the load core and the system under test to the other), installs the Debian packages it needs
  * when missing, then writes the summary, the chart and (full mode) the README's table.
  *
- * Usage: bun bench/run.ts [--quick] [--durable=on|off|both] [tcp http latency storm footprint peers]
+ * Usage: bun bench/run.ts [--quick] [--durable=on|off|both] [tcp http latency storm footprint backlog peers]
  * Exit status: non-zero when any scenario failed its own correctness checks or crashed.
  */
 import { BENCH, BUN, join, log, parseFlags, round } from './lib/common'
 import { ensureTool, type Tool } from './lib/tools'
 
-export const SCENARIOS = ['tcp', 'http', 'latency', 'storm', 'footprint', 'peers'] as const
+export const SCENARIOS = ['tcp', 'http', 'latency', 'storm', 'footprint', 'backlog', 'peers'] as const
 const NEEDS: Record<string, Tool[]> = { http: ['wrk'], peers: ['wrk', 'alertmanager', 'syslog-ng'] }
 
 const flags = parseFlags()

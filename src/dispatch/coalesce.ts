@@ -6,6 +6,7 @@
  * (ALERT, RESOLVE, ALERT stays three calls in that order).
  */
 import type { IlertEventBody, QueuedEvent } from '../pipeline/ilert-event'
+import type { SpillRef } from '../queue/wal/spill'
 
 /** One pending ilert call: the newest event of a run of same-type events. */
 export interface Entry {
@@ -28,6 +29,11 @@ export interface Entry {
   bytes: number
   /** Set once a call with it left for ilert: from then on ilert may hold it, so it never cancels. */
   sent?: boolean
+  /**
+   * Set while the body lives only on disk (queue.max_memory_bytes): `body` is then a skeleton
+   * (queue/wal/spill.ts) and the store's `materialize` reads the whole body back before a send.
+   */
+  spill?: SpillRef
 }
 
 /** Comments are appended rather than replaced; beyond this many a new call starts. */

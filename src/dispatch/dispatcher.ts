@@ -341,6 +341,15 @@ export class Dispatcher {
         this.active.push(source)
         continue
       }
+      if (this.store.materialize !== undefined && !this.store.materialize(next.entries[0]!)) {
+        // Its body is on disk only and could not be read (an I/O error): it waits and is tried again.
+        this.log.error('Could not read a queued call back from queue.path; it stays queued and is tried again.', { alertKey: next.entries[0]!.body.alertKey ?? next.key })
+        next.queued = true
+        this.backoff.push(now + DEAD_LETTER_RETRY_MS, next)
+        if (source.ready.length > 0) this.active.push(source)
+        else source.active = false
+        continue
+      }
       budget--
       if (probing) this.health.probe = next.entries[0]
       this.send(next, this.global.takePending(now), source.bucket.takePending(now))

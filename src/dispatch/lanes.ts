@@ -60,6 +60,13 @@ export class LaneTable {
   events = 0
   /** Stored bytes of the bodies the entries carry (the live set a checkpoint keeps). */
   bytes = 0
+  /** The part of `bytes` whose bodies are on disk only (spilled entries); the rest is held in memory. */
+  spilledBytes = 0
+  /**
+   * Reads a spilled entry's whole body back into memory (the durable store sets it); false when
+   * it cannot. A COMMENT merge needs the comments the skeleton does not keep.
+   */
+  restore: ((entry: Entry) => boolean) | undefined
   /** Events merged into a waiting entry since start (mcp_coalesced_events_total). */
   merged = 0
   /** Events removed by pair cancellation since start (mcp_cancelled_events_total), and the pairs. */
@@ -80,6 +87,8 @@ export class LaneTable {
 
   /** The lane of the last `add` (kept in a field so the hot path allocates no result object). */
   lastLane: Lane | undefined
+  /** The entry that holds the last added event (undefined when it cancelled out). */
+  lastEntry: Entry | undefined
 
   /** The integration key's Source, created on first use. */
   sourceFor(ik: string): Source {
@@ -120,20 +129,36 @@ export class LaneTable {
     this.lastLane = lane
     const tail = lane.tail
     // The head entry is on the wire while the lane is in flight; never merge into it.
-    if (tail !== undefined && !(lane.inFlight && lane.entries.length === 1)) {
+    if (tail !== undefined && !(lane.inFlight && lane.entries.length === 1) && this.mergeable(tail, ev)) {
       const before = tail.bytes
+      const spilled = tail.spill !== undefined
       if (tryMerge(tail, ev, bytes)) {
         this.merged++
         this.bytes += tail.bytes - before
+        if (spilled) {
+          // The merge gave it the new event's body (and the skeleton's labels): held in memory again.
+          this.spilledBytes -= before
+          tail.spill = undefined
+        }
+        this.lastEntry = tail
         return true
       }
       if (this.cancelPairs && ev.body.eventType === 'RESOLVE' && this.cancels(lane, tail)) {
         this.cancel(lane, tail, ev)
+        this.lastEntry = undefined
         return true
       }
     }
-    this.push(lane, newEntry(ev, bytes))
+    const entry = newEntry(ev, bytes)
+    this.push(lane, entry)
+    this.lastEntry = entry
     return false
+  }
+
+  /** False only for a spilled COMMENT tail whose comments cannot be read back (a new call starts instead). */
+  private mergeable(tail: Entry, ev: QueuedEvent): boolean {
+    if (tail.spill === undefined || tail.type !== 'COMMENT' || ev.body.eventType !== 'COMMENT') return true
+    return this.restore !== undefined && this.restore(tail)
   }
 
   /**
@@ -155,6 +180,7 @@ export class LaneTable {
     }
     this.events++
     this.lastLane = lane
+    this.lastEntry = entry
     return lane
   }
 
@@ -177,6 +203,7 @@ export class LaneTable {
     // add() counted the RESOLVE too.
     this.events -= alert.count + 1
     this.bytes -= alert.bytes
+    if (alert.spill !== undefined) this.spilledBytes -= alert.bytes
     this.cancelled += alert.count + 1
     this.cancelledPairs++
     for (const l of this.cancelListeners) l(lane, alert, resolve)
@@ -194,6 +221,7 @@ export class LaneTable {
     lane.source.calls++
     this.entries++
     this.bytes += entry.bytes
+    if (entry.spill !== undefined) this.spilledBytes += entry.bytes
   }
 
   /** The lane for a checkpointed entry, created if needed. */
@@ -224,6 +252,7 @@ export class LaneTable {
     this.entries--
     this.events -= head?.count ?? 0
     this.bytes -= head?.bytes ?? 0
+    if (head?.spill !== undefined) this.spilledBytes -= head.bytes
     if (lane.entries.length === 0) {
       lane.tail = undefined
       lane.source.lanes.delete(lane.key)

@@ -21,6 +21,9 @@ export interface GaugeSampler {
   /** Events the pending calls stand for. */
   queuedEvents(): number
   diskBytes(): number
+  /** Bytes of bodies the pending calls hold in memory (what queue.max_memory_bytes bounds), and keep on disk only. */
+  memoryBytes?(): number
+  spilledBytes?(): number
   /** Events removed by pair cancellation since start, and the pairs (issue 15.1). */
   cancelled?(): number
   cancelledPairs?(): number
@@ -197,6 +200,22 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
     registers: [register],
     collect() {
       if (sampler) this.set(sampler.diskBytes())
+    },
+  })
+  new client.Gauge({
+    name: 'mcp_queue_memory_bytes',
+    help: 'Bytes of event bodies the pending calls hold in memory; what queue.max_memory_bytes bounds.',
+    registers: [register],
+    collect() {
+      if (sampler?.memoryBytes) this.set(sampler.memoryBytes())
+    },
+  })
+  new client.Gauge({
+    name: 'mcp_queue_spilled_bytes',
+    help: 'Bytes of event bodies the durable store keeps on disk only (beyond queue.max_memory_bytes), read back when their call leaves.',
+    registers: [register],
+    collect() {
+      if (sampler?.spilledBytes) this.set(sampler.spilledBytes())
     },
   })
   const queueCapacity = new client.Gauge({

@@ -8,6 +8,7 @@
  * pending calls. Implementations: memory-store.ts (queue.durable: false) and log-store.ts (a
  * write-ahead log with checkpoints) and nats/nats-store.ts (a JetStream stream shared by several bridges).
  */
+import type { Entry } from '../dispatch/coalesce'
 import type { Lane, LaneTable } from '../dispatch/lanes'
 import type { QueuedEvent } from '../pipeline/ilert-event'
 
@@ -73,6 +74,12 @@ export interface EventStore {
    * senders), and wakes the lane through `onEntry` once it may.
    */
   mayDeliver?(lane: Lane): boolean
+  /**
+   * Brings the whole body of an entry kept on disk only (queue.max_memory_bytes) back into memory
+   * before its call leaves; false when it cannot be read now (the call waits and is tried again).
+   * Absent: bodies are always in memory.
+   */
+  materialize?(entry: Entry): boolean
   /** Bytes the store occupies on disk (0 in memory). */
   diskBytes(): number
   close(): void

@@ -14,6 +14,10 @@
  * set plus one segment whatever the event count. A start loads the checkpoint and replays the
  * segments after it through the same coalescing code, rebuilding exactly the pending calls.
  *
+ * Memory is bounded by queue.max_memory_bytes, not by the backlog: beyond it an entry keeps only a
+ * skeleton and a pointer to the record that holds its body (wal/spill.ts), read back when its call
+ * leaves; a start over a backlog larger than memory loads it the same way.
+ *
  * A write that fails (a full disk, queue.max_disk_bytes) is cut back to the last whole frame and
  * reported to the committer (storage_full: nothing is acknowledged); outcome records are kept and
  * written later; the store reports itself unavailable until a write succeeds again, and never
@@ -26,10 +30,11 @@ import { type Lane, LaneTable, type RateShape } from '../dispatch/lanes'
 import { type IlertEventBody, laneKeyFor, type QueuedEvent } from '../pipeline/ilert-event'
 import type { CommitResult, EventStore, OfferResult, StorageFailure, StoreHealth } from './event-store'
 import { SpaceWaiters } from './space-waiters'
-import { type CheckpointData, CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from './wal/checkpoint'
+import { CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from './wal/checkpoint'
 import { checkpointName, dirBytes, fsyncDir, listQueueFiles, segmentName } from './wal/files'
-import { FrameWriter, readFrame, RecordType, zeroFrom } from './wal/frame'
+import { FrameWriter, readFrame, RECORD_HEADER, RecordType, zeroFrom } from './wal/frame'
 import { acquireQueueLock, type LockHandle } from './wal/queue-lock'
+import { skeletonOf, SpillReader } from './wal/spill'
 
 export type SyncMode = 'full' | 'normal' | 'off'
 
@@ -51,7 +56,11 @@ export interface LogStoreOptions {
   segmentBytes: number
   /** 0: no bound but the disk's. */
   maxDiskBytes: number
-  /** Bytes of bodies the lanes may hold (queue.max_memory_bytes); beyond it offers are refused as full. */
+  /**
+   * Bytes of bodies the lanes hold in memory (queue.max_memory_bytes); beyond it bodies stay on
+   * disk only. Staged events (not yet written) count too; offers are refused as full only when
+   * those reach it.
+   */
   maxMemoryBytes: number
   rate: RateShape
   /** Rebuilds the ilert body of a Raw record (validate + normalize, as ingest did); undefined: no longer valid. */
@@ -106,6 +115,9 @@ export class LogStore implements EventStore {
   /** Staged runs [from, to) that are the items of one JSON array text (keepBatchText). */
   private readonly batches: { from: number; to: number; text: string }[] = []
   private readonly stagedSizes: number[] = []
+  /** Per staged event, where its record's payload starts in the frame and how long it is (a batch: the batch's record). */
+  private readonly stagedAt: number[] = []
+  private readonly stagedLen: number[] = []
   /** Bytes the staged events will take (their text, or an estimate), counted against queue.max_memory_bytes. */
   private stagedBytes = 0
   private readonly frame = new FrameWriter()
@@ -122,6 +134,11 @@ export class LogStore implements EventStore {
   private controlTimer: ReturnType<typeof setTimeout> | undefined
   private readonly sampler: ReturnType<typeof setInterval>
   private closed = false
+  private readonly spill: SpillReader
+  /** table.spilledBytes at the last collection (collectSpilled). */
+  private spilledAtGc = 0
+  /** Reads that failed for a spilled body (the call waits and is tried again). */
+  spillErrors = 0
   /** Entries loaded at start (from the checkpoint and the log tail). */
   readonly recovered: { entries: number; events: number; segments: number; tornTails: number; dropped: number }
 
@@ -131,6 +148,8 @@ export class LogStore implements EventStore {
     this.sync = opts.sync
     this.syncFn = opts.syncFn ?? defaultSync
     this.table = new LaneTable(opts.rate)
+    this.spill = new SpillReader(this.dir, opts.decodeRaw)
+    this.table.restore = (e) => this.materialize(e)
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 })
     } catch (err) {
@@ -146,6 +165,7 @@ export class LogStore implements EventStore {
       this.recovered = this.recover()
       this.openSegment(this.activeNo)
     } catch (err) {
+      this.spill.close()
       this.lock.release()
       throw err
     }
@@ -161,8 +181,17 @@ export class LogStore implements EventStore {
   // ---- ingest side ---------------------------------------------------------------------------
 
   freeSlots(): number {
-    if (this.table.bytes + this.stagedBytes >= this.opts.maxMemoryBytes) return 0
+    if (this.memoryFull()) return 0
     return this.capacity - this.table.entries - this.staged.length
+  }
+
+  /**
+   * Bodies held in memory: what the lanes keep (spilling holds it near queue.max_memory_bytes)
+   * plus what is staged. Only bodies that cannot be spilled (accumulated comments, calls being
+   * retried) keep the lanes' share above the bound, so this refuses only at twice it.
+   */
+  private memoryFull(): boolean {
+    return this.table.bytes - this.table.spilledBytes + this.stagedBytes >= 2 * this.opts.maxMemoryBytes || this.stagedBytes >= this.opts.maxMemoryBytes
   }
 
   stagingFull(): boolean {
@@ -170,7 +199,7 @@ export class LogStore implements EventStore {
   }
 
   offer(event: QueuedEvent, raw: string | undefined): OfferResult {
-    if (this.table.entries + this.staged.length >= this.capacity || this.table.bytes + this.stagedBytes >= this.opts.maxMemoryBytes) return FULL
+    if (this.table.entries + this.staged.length >= this.capacity || this.memoryFull()) return FULL
     // Its share of queue.max_memory_bytes until the frame is built: the text it came as, or an estimate.
     this.stagedBytes += raw !== undefined ? raw.length : 256
     this.staged.push(event)
@@ -249,6 +278,26 @@ export class LogStore implements EventStore {
     return this.sends
   }
 
+  /** Reads a spilled entry's body back into memory before its call leaves; false when the read fails (retried later). */
+  materialize(entry: Entry): boolean {
+    const ref = entry.spill
+    if (ref === undefined) return true
+    try {
+      entry.body = this.spill.read(ref, entry.body)
+    } catch {
+      this.spillErrors++
+      return false
+    }
+    entry.spill = undefined
+    this.table.spilledBytes -= entry.bytes
+    return true
+  }
+
+  /** Bytes of bodies held in memory by the lanes, and on disk only. */
+  memoryBytes(): { held: number; spilled: number } {
+    return { held: this.table.bytes - this.table.spilledBytes, spilled: this.table.spilledBytes }
+  }
+
   close(): void {
     if (this.closed) return
     this.closed = true
@@ -261,6 +310,7 @@ export class LogStore implements EventStore {
       // what was written stays in the OS; a later start replays it
     }
     closeSync(this.fd)
+    this.spill.close()
     this.lock.release()
   }
 
@@ -275,25 +325,37 @@ export class LogStore implements EventStore {
     if (this.opts.maxDiskBytes > 0 && !this.fits(bytes.length + this.control.length)) {
       return this.refuse('storage_full', `queue.max_disk_bytes (${this.opts.maxDiskBytes}) reached`)
     }
+    let base: number
     try {
       this.writeControl()
+      base = this.activeSize
       this.append(bytes)
     } catch (err) {
       return this.refuse(failureOf(err), (err as Error).message)
     }
     this.frame.reset()
     const table = this.table
+    const file = segmentName(this.activeNo)
+    let b = 0
     for (let i = 0; i < n; i++) {
       const ev = this.staged[i]!
-      if (ev.id !== 0) {
+      const replayed = ev.id !== 0
+      if (replayed) {
         this.entryListener(table.insertBySeq(ev, this.stagedSizes[i]!)) // a replayed dead letter keeps its place
-        continue
+      } else {
+        ev.id = this.nextSeq++
+        if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
+        if (!table.add(ev, this.stagedSizes[i]!)) this.entryListener(table.lastLane!)
       }
-      ev.id = this.nextSeq++
-      if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
-      if (!table.add(ev, this.stagedSizes[i]!)) this.entryListener(table.lastLane!)
+      if (table.bytes - table.spilledBytes <= this.opts.maxMemoryBytes) continue
+      while (b < this.batches.length && this.batches[b]!.to <= i) b++
+      const batch = this.batches[b]
+      const inBatch = batch !== undefined && batch.from <= i
+      const type = inBatch ? RecordType.RawBatch : replayed ? RecordType.Replayed : this.stagedRaw[i] !== undefined ? RecordType.Raw : RecordType.Body
+      this.spillAt(ev, file, base + this.stagedAt[i]!, this.stagedLen[i]!, type, inBatch ? i - batch.from : 0)
     }
     this.clearStaged()
+    this.collectSpilled()
     // Staged events held slots until now; most merged into lanes, so a reader paused for room
     // (staged while a sync was in flight) may go on. Without this it waited for a delivery.
     this.space.wake()
@@ -315,33 +377,81 @@ export class LogStore implements EventStore {
     const frame = this.frame
     const sizes = this.stagedSizes
     sizes.length = n
+    const ats = this.stagedAt
+    const lens = this.stagedLen
+    ats.length = n
+    lens.length = n
     let b = 0
     for (let i = 0; i < n; ) {
       const batch = this.batches[b]
+      const at = frame.length + RECORD_HEADER
       if (batch !== undefined && batch.from === i) {
         const count = batch.to - batch.from
-        const share = Math.max(1, Math.floor(frame.addText(RecordType.RawBatch, batch.text) / count))
-        for (let j = batch.from; j < batch.to; j++) sizes[j] = share
+        const size = frame.addText(RecordType.RawBatch, batch.text)
+        const share = Math.max(1, Math.floor(size / count))
+        for (let j = batch.from; j < batch.to; j++) {
+          sizes[j] = share
+          ats[j] = at
+          lens[j] = size - RECORD_HEADER
+        }
         i = batch.to
         b++
         continue
       }
       const raw = this.stagedRaw[i]
       const ev = this.staged[i]!
-      sizes[i] =
+      const size =
         ev.id !== 0
           ? frame.addText(RecordType.Replayed, JSON.stringify({ s: ev.id, b: ev.body })) // a dead letter back at its place
           : raw !== undefined
             ? frame.addText(RecordType.Raw, raw)
             : frame.addText(RecordType.Body, JSON.stringify(ev.body))
+      sizes[i] = size
+      ats[i] = at
+      lens[i] = size - RECORD_HEADER
       i++
     }
+  }
+
+  /**
+   * Over queue.max_memory_bytes: the entry that now holds `ev` keeps only a skeleton and points at
+   * `ev`'s record, when that record rebuilds its body (a non-COMMENT merge keeps the newest body,
+   * with the labels the skeleton keeps; merged comments do not come from one record).
+   */
+  private spillAt(ev: QueuedEvent, file: string, at: number, len: number, type: RecordType, item: number): void {
+    const e = this.table.lastEntry
+    if (e === undefined || e.spill !== undefined || e.lastSeq !== ev.id) return
+    if (e.type === 'COMMENT' && e.body !== ev.body) return
+    e.spill = { file, at, len, type, item }
+    e.body = skeletonOf(e.body)
+    this.table.spilledBytes += e.bytes
+  }
+
+  /**
+   * Spilling leaves the bodies it dropped as garbage that the collector, which knows nothing of
+   * queue.max_memory_bytes, let grow to several times the bound (a 32 MiB bound peaked at 464 MB
+   * RSS while a 310 MB backlog came in). Each time another bound's worth was spilled, collect.
+   */
+  private collectSpilled(): void {
+    if (this.table.spilledBytes - this.spilledAtGc < this.opts.maxMemoryBytes) {
+      if (this.table.spilledBytes < this.spilledAtGc) this.spilledAtGc = this.table.spilledBytes
+      return
+    }
+    this.spilledAtGc = this.table.spilledBytes
+    Bun.gc(true) // a hint (false) did not lower the peak; a full collection every bound's worth did, by a third
+  }
+
+  /** spillAt for an event replayed at start, while the lanes hold more than the bound. */
+  private spillReplayed(ev: QueuedEvent, file: string, at: number, len: number, type: RecordType, item: number): void {
+    if (this.table.bytes - this.table.spilledBytes > this.opts.maxMemoryBytes) this.spillAt(ev, file, at, len, type, item)
   }
 
   private clearStaged(): void {
     this.staged.length = 0
     this.stagedRaw.length = 0
     this.stagedSizes.length = 0
+    this.stagedAt.length = 0
+    this.stagedLen.length = 0
     this.stagedBytes = 0
     this.batches.length = 0
   }
@@ -477,23 +587,52 @@ export class LogStore implements EventStore {
     const started = performance.now()
     const epochOffset = Date.now() - started
     const table = this.table
+    const spill = this.spill
+    // Where each entry landed, for those whose body is (or is now to be) on disk only.
+    const moved: { e: Entry; at: number; len: number }[] = []
+    const over = () => table.bytes - table.spilledBytes > this.opts.maxMemoryBytes
+    const collect = table.spilledBytes > 0 || over()
+    let pinned: Entry | undefined
     const size = writeCheckpoint(this.dir, {
       header: { v: CHECKPOINT_VERSION, nextSeq: this.nextSeq, segment: this.activeNo, at: Date.now() },
       forEachEntry(emit) {
-        for (const source of table.sources.values()) for (const lane of source.lanes.values()) for (const e of lane.entries) emit(lane.key, e)
+        for (const source of table.sources.values()) {
+          for (const lane of source.lanes.values()) {
+            pinned = lane.inFlight ? lane.entries[0] : undefined // on the wire: its body must stay
+            for (const e of lane.entries) emit(lane.key, e)
+          }
+        }
       },
+      bodyOf: (e) => (e.spill === undefined ? e.body : spill.read(e.spill, e.body)),
+      ...(collect ? { placed: (e: Entry, at: number, len: number) => void (e !== pinned && moved.push({ e, at, len })) } : {}),
       sends: this.recentSends(),
       epochOffset,
     })
+    // The checkpoint is whole: spilled bodies now point into it (the segments go), and while the
+    // lanes hold more than queue.max_memory_bytes, more bodies move there.
+    const name = checkpointName(this.activeNo)
+    for (const { e, at, len } of moved) {
+      if (e.spill === undefined) {
+        if (!over()) continue
+        e.body = skeletonOf(e.body)
+        table.spilledBytes += e.bytes
+      }
+      e.spill = { file: name, at, len, type: RecordType.CheckpointEntry, item: 0 }
+    }
     const files = listQueueFiles(this.dir)
     // Deleted off the event loop (freeing a segment's blocks took 3 % of a durable storm's CPU);
     // a crash before they are gone is harmless: the next start deletes what the checkpoint covers.
-    for (const n of files.segments) if (n < this.activeNo) unlinkLater(join(this.dir, segmentName(n)))
-    for (const n of files.checkpoints) if (n < this.activeNo) unlinkLater(join(this.dir, checkpointName(n)))
+    for (const n of files.segments) if (n < this.activeNo) this.deleteLater(segmentName(n))
+    for (const n of files.checkpoints) if (n < this.activeNo) this.deleteLater(checkpointName(n))
     this.checkpointNo = this.activeNo
     this.checkpointBytes = size
     this.sealedBytes = 0
     this.opts.events?.compacted?.({ ms: performance.now() - started, bytes: size, entries: table.entries })
+  }
+
+  private deleteLater(file: string): void {
+    this.spill.forget(file)
+    unlinkLater(join(this.dir, file))
   }
 
   /** Would `bytes` more fit under queue.max_disk_bytes, keeping room for a checkpoint? Compacts to make room. */
@@ -575,7 +714,7 @@ export class LogStore implements EventStore {
     // the history before it is compacted away: unknown.
     this.table.history.baseline = newest === undefined ? 'closed' : 'unknown'
     if (newest !== undefined) {
-      this.loadCheckpoint(readCheckpoint(this.dir, newest))
+      this.loadCheckpoint(newest)
       for (const n of files.checkpoints) if (n < newest) unlinkQuietly(join(this.dir, checkpointName(n)))
     }
     const tail = files.segments.filter((n) => n >= this.checkpointNo)
@@ -585,6 +724,10 @@ export class LogStore implements EventStore {
       const size = this.replaySegment(tail[i]!, i === tail.length - 1, stats)
       this.sealedBytes += size
       stats.segments++
+      // Spilling leaves the bodies it parsed as garbage; collected after every segment, a start
+      // over a 310 MB backlog with a 32 MiB bound peaked at 225 MB RSS (317 MB collecting once a
+      // bound's worth, 770 MB holding every body).
+      if (this.table.spilledBytes > 0) Bun.gc(true)
     }
     this.activeNo = Math.max(tail.at(-1) ?? 0, this.checkpointNo) + 1
     stats.entries = this.table.entries
@@ -594,12 +737,16 @@ export class LogStore implements EventStore {
     return stats
   }
 
-  private loadCheckpoint(c: CheckpointData): void {
+  /** Loads checkpoint `no` one record at a time; beyond queue.max_memory_bytes entries point at their records. */
+  private loadCheckpoint(no: number): void {
     const perfOffset = performance.now() - Date.now()
-    for (const e of c.entries) {
-      const lane = this.table.laneFor(e.b.integrationKey, e.k)
+    const file = checkpointName(no)
+    const table = this.table
+    const c = readCheckpoint(this.dir, no, (e, at, len) => {
+      const lane = table.laneFor(e.b.integrationKey, e.k)
+      const spill = table.bytes - table.spilledBytes + e.n > this.opts.maxMemoryBytes
       const entry: Entry = {
-        body: e.b,
+        body: spill ? skeletonOf(e.b) : e.b,
         type: e.b.eventType,
         soleLabel: soleLabel(e.b.labels),
         count: e.c,
@@ -609,8 +756,9 @@ export class LogStore implements EventStore {
         lastSeq: e.l,
         bytes: e.n,
       }
-      this.table.append(lane, entry)
-    }
+      if (spill) entry.spill = { file, at, len, type: RecordType.CheckpointEntry, item: 0 }
+      table.append(lane, entry)
+    })
     for (const [ik, times] of c.sends) this.sends.set(ik, [...times])
     this.nextSeq = c.header.nextSeq
     this.checkpointNo = c.header.segment
@@ -619,7 +767,8 @@ export class LogStore implements EventStore {
 
   /** Applies one segment's records; returns its (possibly cut) size. */
   private replaySegment(no: number, last: boolean, stats: { tornTails: number; dropped: number }): number {
-    const file = join(this.dir, segmentName(no))
+    const name = segmentName(no)
+    const file = join(this.dir, name)
     const data = readFileSync(file)
     let offset = 0
     for (;;) {
@@ -639,12 +788,13 @@ export class LogStore implements EventStore {
         this.opts.events?.tornTail?.(file, f.offset, f.why)
         return f.offset
       }
-      for (const r of f.records) this.replayRecord(r.type, r.text, r.size, stats)
+      for (const r of f.records) this.replayRecord(r.type, r.text, r.size, stats, name, r.at)
       offset = f.next
     }
   }
 
-  private replayRecord(type: number, text: string, size: number, stats: { dropped: number }): void {
+  private replayRecord(type: number, text: string, size: number, stats: { dropped: number }, file: string, at: number): void {
+    const len = size - RECORD_HEADER
     switch (type) {
       case RecordType.Raw:
       case RecordType.Body: {
@@ -654,13 +804,16 @@ export class LogStore implements EventStore {
           stats.dropped++
           return
         }
-        const laneKey = laneKeyFor(body.alertKey) || `A:${seq}`
-        this.table.add({ id: seq, body, laneKey, acceptedAt: performance.now(), attempts: 0 }, size)
+        const ev: QueuedEvent = { id: seq, body, laneKey: laneKeyFor(body.alertKey) || `A:${seq}`, acceptedAt: performance.now(), attempts: 0 }
+        this.table.add(ev, size)
+        this.spillReplayed(ev, file, at, len, type, 0)
         return
       }
       case RecordType.Replayed: {
         const r = JSON.parse(text) as { s: number; b: IlertEventBody }
-        this.table.insertBySeq({ id: r.s, body: r.b, laneKey: laneKeyFor(r.b.alertKey) || `A:${r.s}`, acceptedAt: performance.now(), attempts: 0 }, size)
+        const ev: QueuedEvent = { id: r.s, body: r.b, laneKey: laneKeyFor(r.b.alertKey) || `A:${r.s}`, acceptedAt: performance.now(), attempts: 0 }
+        this.table.insertBySeq(ev, size)
+        this.spillReplayed(ev, file, at, len, type, 0)
         return
       }
       case RecordType.RawBatch: {
@@ -676,14 +829,16 @@ export class LogStore implements EventStore {
           return
         }
         const share = Math.max(1, Math.floor(size / Math.max(1, items.length)))
-        for (const item of items) {
+        for (let j = 0; j < items.length; j++) {
           const seq = this.nextSeq++
-          const body = this.opts.decodeRaw(JSON.stringify(item))
+          const body = this.opts.decodeRaw(JSON.stringify(items[j]))
           if (body === undefined) {
             stats.dropped++
             continue
           }
-          this.table.add({ id: seq, body, laneKey: laneKeyFor(body.alertKey) || `A:${seq}`, acceptedAt: performance.now(), attempts: 0 }, share)
+          const ev: QueuedEvent = { id: seq, body, laneKey: laneKeyFor(body.alertKey) || `A:${seq}`, acceptedAt: performance.now(), attempts: 0 }
+          this.table.add(ev, share)
+          this.spillReplayed(ev, file, at, len, type, j)
         }
         return
       }

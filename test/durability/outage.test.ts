@@ -126,40 +126,74 @@ test('an outage longer than the whole retry schedule: no attempts used up, nothi
   }
 }, 60_000)
 
-for (const durable of [true, false]) {
-  test(`queue.max_memory_bytes bounds what the pending calls hold (${durable ? 'durable' : 'memory'}): beyond it HTTP 503, TCP held, nothing lost`, async () => {
-    // ilert down, so nothing leaves; 64 KiB of bodies fit, then ingest pushes back.
-    const stack = await startStack({
-      config: {
-        queue: durable ? { durable: true, path: tmp(), max_memory_bytes: 65_536 } : { durable: false, max_memory_bytes: 65_536 },
-        retries: { max_attempts: 1000 },
-        rate_limit: { per_key_per_minute: 100_000, per_minute: 100_000 },
-      },
-      sim: { rateLimit: { perKey: 0 }, faults: { forceStatus: 503 } },
-    })
-    try {
-      const big = (i: number) => ({ alert_key: `mem-${i}`, summary: 'big', details: 'd'.repeat(4000) })
-      let accepted = 0
-      let refused: Response | undefined
-      for (let i = 0; i < 100 && refused === undefined; i++) {
-        const r = await postEvents(stack, big(i))
-        if (r.status === 202) accepted++
-        else refused = r
-      }
-      expect(refused?.status).toBe(503)
-      expect(((await refused!.json()) as { reason: string }).reason).toBe('queue_full')
-      expect(accepted).toBeGreaterThan(10)
-      expect(accepted).toBeLessThan(20) // about 64 KiB / 4 KiB, not capacity (65,536 calls)
-      const client = await connectClient(stack.bound.tcp!.port)
-      await client.send(JSON.stringify(big(1000)) + '\n')
-      await Bun.sleep(300)
-      expect(client.lastAck()).toBeUndefined() // held, not refused
-      stack.sim.setFaults({ forceStatus: undefined })
-      expect((await client.waitForAck(1, 15_000)).accepted).toBe(1)
-      await waitFor('everything accepted delivered', () => stack.sim.alerts().length === accepted + 1, 20_000)
-      client.close()
-    } finally {
-      await stack.stop()
+test('queue.max_memory_bytes bounds what the pending calls hold in memory mode: beyond it HTTP 503, TCP held, nothing lost', async () => {
+  // ilert down, so nothing leaves; 64 KiB of bodies fit, then ingest pushes back.
+  const stack = await startStack({
+    config: {
+      queue: { durable: false, max_memory_bytes: 65_536 },
+      retries: { max_attempts: 1000 },
+      rate_limit: { per_key_per_minute: 100_000, per_minute: 100_000 },
+    },
+    sim: { rateLimit: { perKey: 0 }, faults: { forceStatus: 503 } },
+  })
+  try {
+    const big = (i: number) => ({ alert_key: `mem-${i}`, summary: 'big', details: 'd'.repeat(4000) })
+    let accepted = 0
+    let refused: Response | undefined
+    for (let i = 0; i < 100 && refused === undefined; i++) {
+      const r = await postEvents(stack, big(i))
+      if (r.status === 202) accepted++
+      else refused = r
     }
-  }, 40_000)
-}
+    expect(refused?.status).toBe(503)
+    expect(((await refused!.json()) as { reason: string }).reason).toBe('queue_full')
+    expect(accepted).toBeGreaterThan(10)
+    expect(accepted).toBeLessThan(20) // about 64 KiB / 4 KiB, not capacity (65,536 calls)
+    const client = await connectClient(stack.bound.tcp!.port)
+    await client.send(JSON.stringify(big(1000)) + '\n')
+    await Bun.sleep(300)
+    expect(client.lastAck()).toBeUndefined() // held, not refused
+    stack.sim.setFaults({ forceStatus: undefined })
+    expect((await client.waitForAck(1, 15_000)).accepted).toBe(1)
+    await waitFor('everything accepted delivered', () => stack.sim.alerts().length === accepted + 1, 20_000)
+    client.close()
+  } finally {
+    await stack.stop()
+  }
+}, 40_000)
+
+test('queue.max_memory_bytes in the durable store: beyond it bodies stay on disk only; everything is accepted, survives a restart and reaches ilert whole', async () => {
+  // ilert down, so nothing leaves: 100 bodies of 4 KB against a 64 KiB bound.
+  const path = tmp()
+  const config = {
+    queue: { durable: true, path, max_memory_bytes: 65_536 },
+    retries: { max_attempts: 1000 },
+    rate_limit: { per_key_per_minute: 100_000, per_minute: 100_000 },
+  }
+  const details = (i: number) => `${i} `.padEnd(4000, 'd')
+  const big = (i: number) => ({ alert_key: `mem-${i}`, summary: `big ${i}`, details: details(i) })
+  let stack = await startStack({ config, sim: { rateLimit: { perKey: 0 }, faults: { forceStatus: 503 } } })
+  try {
+    for (let i = 0; i < 100; i++) expect((await postEvents(stack, big(i))).status).toBe(202)
+    const client = await connectClient(stack.bound.tcp!.port)
+    await client.send(JSON.stringify(big(100)) + '\n')
+    expect((await client.waitForAck(1, 5_000)).accepted).toBe(1) // not held: nothing pushes back
+    client.close()
+    expect(await stack.metric('mcp_queue_spilled_bytes')).toBeGreaterThan(300_000)
+    expect(await stack.metric('mcp_queue_memory_bytes')).toBeLessThanOrEqual(65_536 + 8192)
+  } finally {
+    await stack.stop()
+  }
+  // A restart over the backlog loads it within the bound too, then delivers every body whole.
+  stack = await startStack({ config, sim: { rateLimit: { perKey: 0 } } })
+  try {
+    await waitFor('everything accepted delivered', () => stack.sim.alerts().length === 101, 20_000)
+    const got = new Map(stack.sim.alerts().map((a) => [a.alertKey, a]))
+    for (let i = 0; i <= 100; i++) {
+      expect(got.get(`mem-${i}`)?.summary).toBe(`big ${i}`)
+      expect(got.get(`mem-${i}`)?.details).toBe(details(i))
+    }
+  } finally {
+    await stack.stop()
+  }
+}, 60_000)

@@ -6,11 +6,11 @@
  * all. Its records use the log's framing (frame.ts); the last record says how many entries came
  * before it, so a file cut short is refused rather than half loaded.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Entry } from '../../dispatch/coalesce'
 import type { IlertEventBody } from '../../pipeline/ilert-event'
-import { FrameWriter, readFrame, RecordType } from './frame'
+import { FRAME_HEADER, FrameWriter, readFrame, RECORD_HEADER, RecordType } from './frame'
 import { checkpointName, fsyncDir } from './files'
 
 export const CHECKPOINT_VERSION = 1
@@ -42,7 +42,6 @@ export interface CheckpointEntry {
 
 export interface CheckpointData {
   header: CheckpointHeader
-  entries: CheckpointEntry[]
   sends: Map<string, number[]>
   bytes: number
 }
@@ -51,6 +50,10 @@ export interface CheckpointSource {
   header: CheckpointHeader
   /** Calls `emit` for every pending entry, lane by lane, oldest entry first. */
   forEachEntry(emit: (laneKey: string, entry: Entry) => void): void
+  /** The entry's whole body (a spilled one is read back from disk). */
+  bodyOf(entry: Entry): IlertEventBody
+  /** Told where each entry's record landed: the file offset of its payload and its length. */
+  placed?(entry: Entry, at: number, len: number): void
   sends: ReadonlyMap<string, readonly number[]>
   /** performance.now() → epoch ms offset. */
   epochOffset: number
@@ -77,8 +80,10 @@ export function writeCheckpoint(dir: string, src: CheckpointSource): number {
     w.addText(RecordType.CheckpointHeader, JSON.stringify(src.header))
     let entries = 0
     src.forEachEntry((k, e) => {
-      const rec: CheckpointEntry = { k, b: e.body, c: e.count, f: e.firstSeq, l: e.lastSeq, a: e.attempts, t: Math.round(e.acceptedAt + src.epochOffset), n: e.bytes }
-      w.addText(RecordType.CheckpointEntry, JSON.stringify(rec))
+      const rec: CheckpointEntry = { k, b: src.bodyOf(e), c: e.count, f: e.firstSeq, l: e.lastSeq, a: e.attempts, t: Math.round(e.acceptedAt + src.epochOffset), n: e.bytes }
+      const at = w.length
+      const n = w.addText(RecordType.CheckpointEntry, JSON.stringify(rec))
+      src.placed?.(e, size + at + RECORD_HEADER, n - RECORD_HEADER)
       entries++
       if (w.length > FRAME_TARGET) flush()
     })
@@ -98,32 +103,58 @@ export function writeCheckpoint(dir: string, src: CheckpointSource): number {
 
 export class CheckpointDamaged extends Error {}
 
-/** Reads a checkpoint; throws CheckpointDamaged naming the file and offset when it is not whole. */
-export function readCheckpoint(dir: string, segment: number): CheckpointData {
+/**
+ * Reads a checkpoint one frame at a time (a checkpoint is the whole backlog, which may be larger
+ * than memory), handing each entry to `onEntry` with the file offset and length of its record;
+ * throws CheckpointDamaged naming the file and offset when it is not whole.
+ */
+export function readCheckpoint(dir: string, segment: number, onEntry: (e: CheckpointEntry, at: number, len: number) => void): CheckpointData {
   const file = join(dir, checkpointName(segment))
-  const data = readFileSync(file)
-  let header: CheckpointHeader | undefined
-  const entries: CheckpointEntry[] = []
-  const sends = new Map<string, number[]>()
-  let ended = false
-  let offset = 0
-  for (;;) {
-    const f = readFrame(data, offset)
-    if (f.kind === 'end') break
-    if (f.kind === 'bad') throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${f.offset} (${f.why})`)
-    for (const r of f.records) {
-      const v = JSON.parse(r.text)
-      if (r.type === RecordType.CheckpointHeader) header = v as CheckpointHeader
-      else if (r.type === RecordType.CheckpointEntry) entries.push(v as CheckpointEntry)
-      else if (r.type === RecordType.CheckpointSends) sends.set(v.i, v.t)
-      else if (r.type === RecordType.CheckpointEnd) {
-        if (v.entries !== entries.length) throw new CheckpointDamaged(`checkpoint ${file} holds ${entries.length} entries, its trailer says ${v.entries}`)
-        ended = true
+  const fd = openSync(file, 'r')
+  try {
+    const size = fstatSync(fd).size
+    let header: CheckpointHeader | undefined
+    const sends = new Map<string, number[]>()
+    let entries = 0
+    let ended = false
+    const head = Buffer.allocUnsafe(FRAME_HEADER)
+    for (let pos = 0; pos < size; ) {
+      if (size - pos < FRAME_HEADER) throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (short)`)
+      readExactly(fd, head, pos)
+      const end = pos + FRAME_HEADER + head.readUInt32LE(0)
+      if (end > size) throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (short)`)
+      const data = Buffer.allocUnsafe(end - pos)
+      readExactly(fd, data, pos)
+      const f = readFrame(data, 0)
+      if (f.kind !== 'frame') throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (${f.kind === 'bad' ? f.why : 'empty'})`)
+      for (const r of f.records) {
+        const v = JSON.parse(r.text)
+        if (r.type === RecordType.CheckpointHeader) {
+          header = v as CheckpointHeader
+          if (header.v !== CHECKPOINT_VERSION) throw new CheckpointDamaged(`checkpoint ${file} has format version ${header.v}; this mcp-ilert reads ${CHECKPOINT_VERSION}`)
+        } else if (r.type === RecordType.CheckpointEntry) {
+          if (header === undefined) throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (an entry before its header)`)
+          onEntry(v as CheckpointEntry, pos + r.at, r.size - RECORD_HEADER)
+          entries++
+        } else if (r.type === RecordType.CheckpointSends) sends.set(v.i, v.t)
+        else if (r.type === RecordType.CheckpointEnd) {
+          if (v.entries !== entries) throw new CheckpointDamaged(`checkpoint ${file} holds ${entries} entries, its trailer says ${v.entries}`)
+          ended = true
+        }
       }
+      pos = end
     }
-    offset = f.next
+    if (header === undefined || !ended) throw new CheckpointDamaged(`checkpoint ${file} is incomplete (no ${header ? 'trailer' : 'header'})`)
+    return { header, sends, bytes: size }
+  } finally {
+    closeSync(fd)
   }
-  if (header === undefined || !ended) throw new CheckpointDamaged(`checkpoint ${file} is incomplete (no ${header ? 'trailer' : 'header'})`)
-  if (header.v !== CHECKPOINT_VERSION) throw new CheckpointDamaged(`checkpoint ${file} has format version ${header.v}; this mcp-ilert reads ${CHECKPOINT_VERSION}`)
-  return { header, entries, sends, bytes: data.length }
+}
+
+function readExactly(fd: number, buf: Buffer, pos: number): void {
+  for (let done = 0; done < buf.length; ) {
+    const n = readSync(fd, buf, done, buf.length - done, pos + done)
+    if (n === 0) throw new CheckpointDamaged(`checkpoint read ended at offset ${pos + done}`)
+    done += n
+  }
 }

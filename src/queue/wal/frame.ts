@@ -110,6 +110,8 @@ export interface DecodedRecord {
   text: string
   /** Bytes the record takes in its frame. */
   size: number
+  /** Index of its payload in the data read (a file offset when the data is the whole file). */
+  at: number
 }
 
 export type FrameScan =
@@ -138,7 +140,7 @@ export function readFrame(data: Uint8Array, offset: number): FrameScan {
     const type = data[p]!
     const n = view.getUint32(p + 1, true)
     if (p + RECORD_HEADER + n > end) return { kind: 'bad', offset, why: 'malformed', frameEnd: end }
-    records.push({ type, text: decoder.decode(data.subarray(p + RECORD_HEADER, p + RECORD_HEADER + n)), size: RECORD_HEADER + n })
+    records.push({ type, text: decoder.decode(data.subarray(p + RECORD_HEADER, p + RECORD_HEADER + n)), size: RECORD_HEADER + n, at: p + RECORD_HEADER })
     p += RECORD_HEADER + n
   }
   return { kind: 'frame', records, next: end }
