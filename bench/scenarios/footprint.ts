@@ -2,13 +2,14 @@
  * Scenario 5, footprint: the product's own entry point (`bun src/main.ts --config FILE`, pinned to
  * the system-under-test core) against a bare Bun.serve process (baselines/http-bare.ts):
  *   - cold start to ready: from spawn to the first 200 on GET /readyz (polled from the load core),
- *     median of several starts, from source and as the compiled binary (`bun build --compile`,
+ *     median of several starts, from source and as the compiled binary (`bun build --compile --bytecode`, as a release,
  *     built once per run). Targets (issue 10): <= 150 ms from source, <= 100 ms binary;
  *   - RSS idle: two seconds after ready (target <= 45 MB);
  *   - RSS under load: peak during a TCP ingest run (the bare TCP loop as its baseline), same
  *     settings as the TCP scenario.
  * Checks: every start answered ready; the load run was fully acknowledged on both sides.
  */
+import { COMPILE_FLAGS } from '../../scripts/build-release'
 import { createSimulator } from '../../src/simulator/simulator'
 import { BENCH_KEY, bridgeConfig, durableSupported, writeConfig } from '../lib/bridge'
 import {
@@ -76,10 +77,10 @@ runScenario(async () => {
   const tmp = scratch('footprint')
   const sim = createSimulator({ address: '127.0.0.1', port: 0 })
   const { url: simUrl } = await sim.start()
-  // The compiled binary, built once, outside any measurement.
+  // The compiled binary as a release builds it (scripts/build-release.ts), once, outside any measurement.
   const binary = join(tmp.dir, 'mcp-ilert')
-  const build = Bun.spawnSync([BUN, 'build', '--compile', '--minify', join(ROOT, 'src', 'main.ts'), '--outfile', binary], { stdout: 'ignore', stderr: 'pipe' })
-  checks.push({ name: 'bun build --compile src/main.ts', ok: build.exitCode === 0, detail: build.exitCode === 0 ? undefined : build.stderr.toString().slice(-500) })
+  const build = Bun.spawnSync([BUN, 'build', ...COMPILE_FLAGS, join(ROOT, 'src', 'main.ts'), '--outfile', binary], { stdout: 'ignore', stderr: 'pipe' })
+  checks.push({ name: `bun build ${COMPILE_FLAGS.join(' ')} src/main.ts`, ok: build.exitCode === 0, detail: build.exitCode === 0 ? undefined : build.stderr.toString().slice(-500) })
   const block = ingestBlock(10_000, 10_000)
   const plans = cyclePlans(block, LOAD_EVENTS, 4)
 
@@ -190,7 +191,7 @@ runScenario(async () => {
       mode: quick ? 'quick' : 'full',
       machine: machine(),
       durationSeconds: round((performance.now() - started) / 1000),
-      params: { starts: STARTS, entry: 'bun src/main.ts --config FILE; the same built with bun build --compile --minify', ready: 'first 200 on GET /readyz, polled every ~1 ms', loadEvents: LOAD_EVENTS, idleAfterMs: IDLE_MS, durableModes: modes },
+      params: { starts: STARTS, entry: `bun src/main.ts --config FILE; the same built with bun build ${COMPILE_FLAGS.join(' ')}`, ready: 'first 200 on GET /readyz, polled every ~1 ms', loadEvents: LOAD_EVENTS, idleAfterMs: IDLE_MS, durableModes: modes },
       results,
       targets,
       checks,

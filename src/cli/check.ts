@@ -2,7 +2,6 @@
  * `--check-config` report: the effective configuration as YAML with secrets masked, where each
  * overridden value came from, and which ilert endpoint the bridge would talk to.
  */
-import { stringify } from 'yaml'
 import type { ConfigSources } from '../config/load'
 import { usesEmbeddedSimulator } from '../config/embedded'
 import { maskConfig } from '../config/mask'
@@ -22,5 +21,5 @@ export function checkReport(config: Config, sources: ConfigSources, errors = 0):
     `# Queue: ${config.queue.durable ? `durable, in ${config.queue.path}` : 'in memory (queue.durable is false)'}`,
     ...(fromEnv.length ? [`# From the environment: ${fromEnv.join(', ')}`] : []),
   ]
-  return `${header.join('\n')}\n${stringify(maskConfig(config), { lineWidth: 0 })}`
+  return `${header.join('\n')}\n${(require('yaml') as typeof import('yaml')).stringify(maskConfig(config), { lineWidth: 0 })}`
 }

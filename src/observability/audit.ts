@@ -6,7 +6,7 @@
  * bridge-token name or a short fingerprint of its ilert key, and the logger redacts configured
  * secrets once more. Answers are trimmed, so an audit line stays one readable line.
  */
-import { createHash } from 'node:crypto'
+import { sha256Text } from '../security/digest'
 import type { Logger } from './logger'
 
 /** What a tool call came back with (the MCP tools' ToolOutcome, or refused arguments). */
@@ -36,7 +36,7 @@ export function callerId(caller: AuditCaller): string {
   if (caller.kind === 'bridge_token') return `mcp-token:${caller.name}`
   if (caller.kind === 'ingest_token') return `ingest-token:${caller.name}`
   if (caller.kind === 'anonymous') return 'anonymous'
-  return `ilert-key:${createHash('sha256').update(caller.ilertKey).digest('hex').slice(0, 8)}`
+  return `ilert-key:${sha256Text(caller.ilertKey, 'hex').slice(0, 8)}`
 }
 
 /** A copy of `value` with every secret-named string field replaced by a mask (depth-bounded). */

@@ -9,7 +9,57 @@ export const Registry = require('prom-client/lib/registry') as typeof Prom.Regis
 export const Counter = require('prom-client/lib/counter') as typeof Prom.Counter
 export const Gauge = require('prom-client/lib/gauge') as typeof Prom.Gauge
 export const Histogram = require('prom-client/lib/histogram') as typeof Prom.Histogram
-export const collectDefaultMetrics = require('prom-client/lib/defaultMetrics') as typeof Prom.collectDefaultMetrics
+
+type DefaultMetric = (register: Prom.Registry, config: { eventLoopMonitoringPrecision: number }) => void
+/**
+ * prom-client's default metrics, registered from their own files as its collectDefaultMetrics
+ * does, except the process CPU counters: its module loads @opentelemetry/api for exemplars
+ * (10 ms of every cold start, for a feature the bridge does not use). Those three counters are
+ * written here, with the same names, help and values.
+ */
+export function collectDefaultMetrics(opts: { register: Prom.Registry }): void {
+  const register = opts.register
+  const config = { register, eventLoopMonitoringPrecision: 10 }
+  processCpuCounters(register)
+  // Literal requires, so `bun build --compile` bundles them (a computed path would be read from disk at run time).
+  const metrics: DefaultMetric[] = [
+    require('prom-client/lib/metrics/processStartTime'),
+    require('prom-client/lib/metrics/osMemoryHeap'),
+    require('prom-client/lib/metrics/processOpenFileDescriptors'),
+    require('prom-client/lib/metrics/processMaxFileDescriptors'),
+    require('prom-client/lib/metrics/eventLoopLag'),
+    ...(typeof process.getActiveResourcesInfo === 'function' ? [require('prom-client/lib/metrics/processResources')] : []),
+    require('prom-client/lib/metrics/processHandles'),
+    require('prom-client/lib/metrics/processRequests'),
+    require('prom-client/lib/metrics/heapSizeAndUsed'),
+    require('prom-client/lib/metrics/heapSpacesSizeAndUsed'),
+    require('prom-client/lib/metrics/version'),
+    require('prom-client/lib/metrics/gc'),
+  ]
+  for (const m of metrics) m(register, config)
+}
+
+function processCpuCounters(register: Prom.Registry): void {
+  let last = process.cpuUsage()
+  const registers = [register]
+  const system = new Counter({ name: 'process_cpu_system_seconds_total', help: 'Total system CPU time spent in seconds.', registers })
+  const total = new Counter({ name: 'process_cpu_seconds_total', help: 'Total user and system CPU time spent in seconds.', registers })
+  new Counter({
+    name: 'process_cpu_user_seconds_total',
+    help: 'Total user CPU time spent in seconds.',
+    registers,
+    // This one counter's collect sets all three, as prom-client's own does.
+    collect() {
+      const now = process.cpuUsage()
+      const user = (now.user - last.user) / 1e6
+      const sys = (now.system - last.system) / 1e6
+      last = now
+      this.inc(user)
+      system.inc(sys)
+      total.inc(user + sys)
+    },
+  })
+}
 
 export type Registry = Prom.Registry
 export type Counter<T extends string = string> = Prom.Counter<T>

@@ -4,7 +4,7 @@
  * time says nothing about how close a guess was. A match is known by a non-secret id ("token-2",
  * "admin-1": the position in its list), which is what logs and audit lines carry.
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { sha256, timingSafeEqual } from './digest'
 
 export type TokenCheck = { kind: 'ok'; id: string; admin: boolean } | { kind: 'invalid' }
 
@@ -16,7 +16,7 @@ export interface TokenVerifier {
   check(presented: string): TokenCheck
 }
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
+const digest = sha256
 
 export function createTokenVerifier(tokens: readonly string[], adminTokens: readonly string[] = []): TokenVerifier {
   const adminRestricted = adminTokens.length > 0

@@ -11,7 +11,7 @@
  * - with mcp.allow_anonymous, and only while auth.tokens is empty, no header at all (ilert.api_key).
  * Outcomes carry no key material beyond the resolved key itself, which only the REST client sends.
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { sha256, timingSafeEqual } from '../../security/digest'
 import type { TokenVerifier } from '../../security/tokens'
 import type { KeyCheck } from './key-check'
 import { PREFIX } from './oauth/secrets'
@@ -51,7 +51,7 @@ export type SignInOutcome =
   | { kind: 'denied'; message: string }
   | { kind: 'unverifiable'; message: string }
 
-const digest = (s: string) => createHash('sha256').update(s).digest()
+const digest = sha256
 
 const REFUSED = 'ilert refused this API key (unknown, revoked or malformed), and it is no bridge token. Use a valid ilert user API key (ilert: Profile, API Keys).'
 

@@ -6,7 +6,7 @@
  * digest for a short time (a confirmed key for `okMs`, a refused one for `refusedMs`), so a busy
  * agent costs ilert one check per key and minute; failures to reach ilert are never cached.
  */
-import { createHash } from 'node:crypto'
+import { sha256Text } from '../../security/digest'
 import type { IlertRest } from '../../ilert/rest-client'
 
 export type KeyCheck = { kind: 'confirmed' } | { kind: 'refused' } | { kind: 'unverifiable'; message: string }
@@ -24,7 +24,7 @@ export function createKeyChecker(rest: IlertRest, opts: KeyCheckOptions = {}): (
   const maxEntries = opts.maxEntries ?? 1_000
   const cache = new Map<string, { confirmed: boolean; until: number }>()
   return async (ilertKey) => {
-    const id = createHash('sha256').update(ilertKey).digest('base64')
+    const id = sha256Text(ilertKey, 'base64')
     const now = Date.now()
     const hit = cache.get(id)
     if (hit !== undefined && hit.until > now) return hit.confirmed ? { kind: 'confirmed' } : { kind: 'refused' }

@@ -6,7 +6,7 @@
  * lane key itself (base64url), so one subject holds exactly one lane and a delivered call is
  * removed from the stream by purging its subject up to the call's last sequence.
  */
-import { createHash } from 'node:crypto'
+import { sha256Text } from '../../security/digest'
 
 /** FNV-1a (32 bit) of the integration key: stable across processes, versions and platforms. */
 export function partitionOf(integrationKey: string, partitions: number): number {
@@ -20,7 +20,7 @@ export function partitionOf(integrationKey: string, partitions: number): number 
 
 /** 96 bits of SHA-256: names a source in subjects and KV keys without showing the key. */
 export function sourceToken(integrationKey: string): string {
-  return createHash('sha256').update(integrationKey).digest('base64url').slice(0, 16)
+  return sha256Text(integrationKey, 'base64url').slice(0, 16)
 }
 
 /** A keyed lane's subject token; '_' for events without an alert key (one lane per message). */
