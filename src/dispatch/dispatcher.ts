@@ -123,6 +123,20 @@ export class Dispatcher {
       this.stormTimer = setInterval(() => this.checkStorms(), Math.max(20, Math.min(1000, opts.windowMs / 10)))
       this.stormTimer.unref?.()
     }
+    for (const ik of store.recoveredDigests?.() ?? []) this.reopenDigest(ik)
+  }
+
+  /**
+   * A storm digest that was open in ilert when the bridge stopped: taken up again, so it is
+   * updated while the storm lasts and resolved once it is over (or at once, with the digest now
+   * off). Without this it would stay open in ilert for good.
+   */
+  private reopenDigest(ik: string): void {
+    const source = this.table.sourceFor(ik)
+    const lane: Lane = { key: DIGEST_ALERT_KEY, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: DIGEST_CLASS, digest: true }
+    source.storm = { open: true, lastAt: -Infinity, lastSentAt: -Infinity, lastCalls: -1, lane }
+    this.log.info('A storm digest was open in ilert when the bridge last stopped; it is resolved once the storm is over.', { source: this.sourceName(ik) })
+    if (!this.storm.enabled) this.queueDigest(ik, source, 'resolve', performance.now())
   }
 
   /** The alert source's name in the digest and the metrics: its configured name, or the masked integration key. */
@@ -391,6 +405,7 @@ export class Dispatcher {
     const startedAt = performance.now()
     if (lane.digest && lane.source.storm) lane.source.storm.lastSentAt = startedAt
     this.store.noteSent(entry.body.integrationKey)
+    if (lane.digest && entry.type === 'ALERT') this.store.noteDigest?.(entry.body.integrationKey, true)
     const settle = (): number => {
       const now = performance.now()
       this.global.settle(globalSlot, now)
@@ -496,7 +511,11 @@ export class Dispatcher {
    */
   private completeDigest(lane: Lane, entry: Entry, kind: ReturnType<typeof decide>['kind'], result: SendResult, now: number): void {
     let keep = false
-    if (kind === 'success') this.metrics.stormDigests.labels(digestActions.get(entry) ?? 'alert').inc()
+    if (kind === 'success') {
+      const action = digestActions.get(entry) ?? 'alert'
+      this.metrics.stormDigests.labels(action).inc()
+      if (action === 'resolve') this.store.noteDigest?.(entry.body.integrationKey, false)
+    }
     else if (kind === 'rate_limited') {
       const delay = rateLimitDelay(Date.now(), this.opts.windowMs, this.opts.marginMs)
       this.metrics.rateLimited.inc()

@@ -65,6 +65,13 @@ export interface EventStore {
   noteSent(integrationKey: string): void
   /** Send times (epoch ms) recovered for each integration key, newest last. */
   recoveredSends(): ReadonlyMap<string, readonly number[]>
+  /**
+   * The source's storm digest is open in ilert (its ALERT left) or resolved: kept with the store so
+   * a restart resolves a digest it would otherwise never hear of again. Absent: not kept.
+   */
+  noteDigest?(integrationKey: string, open: boolean): void
+  /** Integration keys whose storm digest was open in ilert when the store was last written. */
+  recoveredDigests?(): ReadonlySet<string>
   /** Called (once per registration) when room frees up. */
   onSpace(listener: () => void): void
   health(): StoreHealth

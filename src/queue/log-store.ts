@@ -128,6 +128,8 @@ export class LogStore implements EventStore {
   private rotateWanted = false
   private state: StoreHealth = OK
   private readonly sends = new Map<string, number[]>()
+  /** Integration keys whose storm digest is open in ilert (noteDigest). */
+  private readonly digests = new Set<string>()
   private readonly space = new SpaceWaiters()
   private entryListener: (lane: Lane) => void = () => undefined
   private writeListener: (r: CommitResult) => void = () => undefined
@@ -276,6 +278,19 @@ export class LogStore implements EventStore {
 
   recoveredSends(): ReadonlyMap<string, readonly number[]> {
     return this.sends
+  }
+
+  /** Written at once, like a send: it happens at most once a window per source. */
+  noteDigest(integrationKey: string, open: boolean): void {
+    if (open === this.digests.has(integrationKey)) return
+    if (open) this.digests.add(integrationKey)
+    else this.digests.delete(integrationKey)
+    this.control.addText(RecordType.Digest, JSON.stringify({ i: integrationKey, o: open ? 1 : 0 }))
+    this.flushControl()
+  }
+
+  recoveredDigests(): ReadonlySet<string> {
+    return this.digests
   }
 
   /** Reads a spilled entry's body back into memory before its call leaves; false when the read fails (retried later). */
@@ -606,6 +621,7 @@ export class LogStore implements EventStore {
       bodyOf: (e) => (e.spill === undefined ? e.body : spill.read(e.spill, e.body)),
       ...(collect ? { placed: (e: Entry, at: number, len: number) => void (e !== pinned && moved.push({ e, at, len })) } : {}),
       sends: this.recentSends(),
+      digests: this.digests,
       epochOffset,
     })
     // The checkpoint is whole: spilled bodies now point into it (the segments go), and while the
@@ -760,6 +776,7 @@ export class LogStore implements EventStore {
       table.append(lane, entry)
     })
     for (const [ik, times] of c.sends) this.sends.set(ik, [...times])
+    for (const ik of c.digests) this.digests.add(ik)
     this.nextSeq = c.header.nextSeq
     this.checkpointNo = c.header.segment
     this.checkpointBytes = c.bytes
@@ -857,6 +874,12 @@ export class LogStore implements EventStore {
       case RecordType.Sent: {
         const s = JSON.parse(text) as { i: string; t: number }
         this.remember(s.i, s.t)
+        return
+      }
+      case RecordType.Digest: {
+        const d = JSON.parse(text) as { i: string; o: number }
+        if (d.o === 1) this.digests.add(d.i)
+        else this.digests.delete(d.i)
         return
       }
       default:

@@ -43,6 +43,8 @@ export interface CheckpointEntry {
 export interface CheckpointData {
   header: CheckpointHeader
   sends: Map<string, number[]>
+  /** Integration keys whose storm digest is open in ilert. */
+  digests: Set<string>
   bytes: number
 }
 
@@ -55,6 +57,7 @@ export interface CheckpointSource {
   /** Told where each entry's record landed: the file offset of its payload and its length. */
   placed?(entry: Entry, at: number, len: number): void
   sends: ReadonlyMap<string, readonly number[]>
+  digests: ReadonlySet<string>
   /** performance.now() → epoch ms offset. */
   epochOffset: number
 }
@@ -88,6 +91,7 @@ export function writeCheckpoint(dir: string, src: CheckpointSource): number {
       if (w.length > FRAME_TARGET) flush()
     })
     for (const [i, t] of src.sends) if (t.length > 0) w.addText(RecordType.CheckpointSends, JSON.stringify({ i, t }))
+    if (src.digests.size > 0) w.addText(RecordType.CheckpointDigests, JSON.stringify({ i: [...src.digests] }))
     w.addText(RecordType.CheckpointEnd, JSON.stringify({ entries }))
     flush()
     fsyncSync(fd)
@@ -115,6 +119,7 @@ export function readCheckpoint(dir: string, segment: number, onEntry: (e: Checkp
     const size = fstatSync(fd).size
     let header: CheckpointHeader | undefined
     const sends = new Map<string, number[]>()
+    const digests = new Set<string>()
     let entries = 0
     let ended = false
     const head = Buffer.allocUnsafe(FRAME_HEADER)
@@ -137,6 +142,7 @@ export function readCheckpoint(dir: string, segment: number, onEntry: (e: Checkp
           onEntry(v as CheckpointEntry, pos + r.at, r.size - RECORD_HEADER)
           entries++
         } else if (r.type === RecordType.CheckpointSends) sends.set(v.i, v.t)
+        else if (r.type === RecordType.CheckpointDigests) for (const ik of v.i as string[]) digests.add(ik)
         else if (r.type === RecordType.CheckpointEnd) {
           if (v.entries !== entries) throw new CheckpointDamaged(`checkpoint ${file} holds ${entries} entries, its trailer says ${v.entries}`)
           ended = true
@@ -145,7 +151,7 @@ export function readCheckpoint(dir: string, segment: number, onEntry: (e: Checkp
       pos = end
     }
     if (header === undefined || !ended) throw new CheckpointDamaged(`checkpoint ${file} is incomplete (no ${header ? 'trailer' : 'header'})`)
-    return { header, sends, bytes: size }
+    return { header, sends, digests, bytes: size }
   } finally {
     closeSync(fd)
   }

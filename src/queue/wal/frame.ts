@@ -29,6 +29,8 @@ export const enum RecordType {
   RawBatch = 6,
   /** A dead letter put back at its place in its lane: {s: its sequence number, b: ilert body}. */
   Replayed = 7,
+  /** An alert source's storm digest is open in ilert (o: 1, its ALERT left) or resolved (o: 0): {i, o}. */
+  Digest = 8,
   /** Checkpoint header: {v, nextSeq, segment, at}. */
   CheckpointHeader = 16,
   /** Checkpoint entry: one pending call (see checkpoint.ts). */
@@ -37,6 +39,8 @@ export const enum RecordType {
   CheckpointSends = 18,
   /** Checkpoint trailer: {entries}; a checkpoint without it is incomplete. */
   CheckpointEnd = 19,
+  /** Checkpoint: integration keys whose storm digest is open in ilert: {i: [...]}. */
+  CheckpointDigests = 20,
 }
 
 export const crc32 = (bytes: Uint8Array): number => Bun.hash.crc32(bytes) >>> 0
