@@ -62,7 +62,7 @@ export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Pro
   if (q.backend === 'nats') {
     if (!opts.nats) throw new Error('queue.backend: nats needs the nats settings')
     const { openNatsStore } = await import('./nats/open')
-    const { store, deadLetters, nc } = await openNatsStore(opts.nats.config, q.capacity, opts.rate, opts.nats.registry, opts.nats.log)
+    const { store, deadLetters, nc } = await openNatsStore(opts.nats.config, q.capacity, q.max_memory_bytes, opts.rate, opts.nats.registry, opts.nats.log)
     return {
       kind: 'shared',
       store,

@@ -143,7 +143,7 @@ test('a partition reader that stops receiving is found by the stream check and t
   if (loaded.kind === 'error') throw new Error(loaded.message)
   const register = new Registry()
   const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-  const { store, nc } = await openNatsStore(loaded.config.nats, 1000, { perKey: 50, windowMs: 60_000, marginMs: 0 }, register, quiet)
+  const { store, nc } = await openNatsStore(loaded.config.nats, 1000, 1 << 30, { perKey: 50, windowMs: 60_000, marginMs: 0 }, register, quiet)
   try {
     await waitFor('owns both partitions', () => store.leases.owned().length === 2)
     const ik = 'il1api-silent'
@@ -166,3 +166,38 @@ test('a partition reader that stops receiving is found by the stream check and t
     nats.remove()
   }
 }, 60_000)
+
+test('queue.max_memory_bytes on NATS: an owner holds at most the bound in its lanes, the rest waits in the stream, and everything reaches ilert whole', async () => {
+  const nats = await startNatsServer()
+  const sim = createSimulator({ port: 0, rateLimit: { perKey: 50, windowMs: 1000 }, faults: { forceStatus: 503 } })
+  const { url } = await sim.start()
+  const dir = mkdtempSync(join(root, 'memory-'))
+  const cfg = bridgeConfig(dir, url, `nats: { servers: "${nats.url}", partitions: 2 }`)
+  const text = (await Bun.file(cfg).text()).replace('queue: { backend: nats }', 'queue: { backend: nats, max_memory_bytes: 65536 }').replace('retries: {', 'retries: { max_attempts: 1000,')
+  writeFileSync(cfg, text)
+  const b = await startBridge(cfg)
+  try {
+    const metricsUrl = JSON.parse(b.stderr().split('\n').find((l) => l.includes('"mcp-ilert started."'))!).metrics as string
+    const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(metricsUrl)).text())?.[1] ?? NaN)
+    const details = (i: number) => `${i} `.padEnd(4000, 'd')
+    // 100 bodies of 4 KB against a 64 KiB bound, while ilert answers 503: all acknowledged (the stream holds them).
+    for (let i = 0; i < 10; i++) {
+      const evs = Array.from({ length: 10 }, (_, k) => ({ alert_key: `mem-${i * 10 + k}`, integration_key: 'il1api-mem', summary: `big ${i * 10 + k}`, details: details(i * 10 + k) }))
+      expect((await post(b.httpUrl, evs)).status).toBe(202)
+    }
+    await waitFor('the owner read up to the bound', async () => (await metric('mcp_queue_memory_bytes')) > 40_000)
+    // Held there for more than three consumer heartbeats (2.5 s each) without being taken for a stalled reader.
+    await Bun.sleep(8000)
+    expect(await metric('mcp_queue_memory_bytes')).toBeLessThan(65_536 + 8192)
+    expect(await metric('mcp_queue_depth')).toBeLessThan(30)
+    expect(await (await fetch(metricsUrl)).text()).not.toMatch(/mcp_nats_errors_total\{op="reader_stalled"\} [1-9]/)
+    sim.setFaults({ forceStatus: undefined })
+    await waitFor('all 100 delivered', () => sim.alerts().length === 100, 30_000)
+    for (const a of sim.alerts()) expect(a.details).toBe(details(Number(a.alertKey!.slice(4))))
+  } finally {
+    await b.kill('SIGTERM')
+    await sim.stop()
+    await nats.stop()
+    nats.remove()
+  }
+}, 90_000)

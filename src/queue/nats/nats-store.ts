@@ -37,6 +37,11 @@ export interface NatsStoreOptions {
   leaseMs: number
   instance: string
   capacity: number
+  /**
+   * queue.max_memory_bytes: bytes of bodies the owned partitions' lanes may hold. Beyond it (or
+   * beyond capacity) a reader stops taking messages; they wait in the stream, which is the bound.
+   */
+  maxMemoryBytes: number
   publishTimeoutMs: number
   rate: RateShape
   metrics: NatsMetrics
@@ -67,6 +72,8 @@ interface Reader {
   closed: boolean
   /** The consumer's delivery sequence of the last message taken (checked against heartbeats). */
   delivered: number
+  /** Waiting for room (capacity or max_memory_bytes): behind on purpose, not stalled. */
+  paused: boolean
 }
 
 /** The client's consumer notifications this store reads (heartbeat, heartbeats_missed, ...). */
@@ -334,7 +341,7 @@ export class NatsStore implements EventStore {
   private async reconcile(): Promise<void> {
     if (this.closed || !this.connected || this.purgeRetry.size > 0) return
     for (const [p, reader] of [...this.readers]) {
-      if (reader.messages === undefined || !this.leases.holds(p) || this.holdsCalls(p)) continue
+      if (reader.messages === undefined || reader.paused || !this.leases.holds(p) || this.holdsCalls(p)) continue
       let first: { seq: number; time: Date } | null
       try {
         // STREAM.MSG.GET takes next_by_subj since NATS 2.9; the client types it for direct gets only.
@@ -354,7 +361,7 @@ export class NatsStore implements EventStore {
 
   /** Reads partition `p` from its start (what is left is what ilert still has to receive). */
   private startReader(p: number): void {
-    const reader: Reader = { p, messages: undefined, closed: false, delivered: 0 }
+    const reader: Reader = { p, messages: undefined, closed: false, delivered: 0, paused: false }
     this.readers.set(p, reader)
     void (async () => {
       try {
@@ -386,7 +393,11 @@ export class NatsStore implements EventStore {
           const lane = this.table.laneOf(body.integrationKey, ev.laneKey)
           if (lane !== undefined && lane.inFlight && lane.entries[0] !== undefined && seq <= lane.entries[0].lastSeq) continue
           if (!this.table.add(ev, m.data.length)) this.entryListener(this.table.lastLane!)
-          if (this.table.entries >= this.capacity) await new Promise<void>((resolve) => this.space.add(resolve))
+          while (this.lanesFull() && !reader.closed) {
+            reader.paused = true
+            await new Promise<void>((resolve) => this.space.add(resolve))
+          }
+          reader.paused = false
         }
       } catch (err) {
         if (!reader.closed) {
@@ -417,6 +428,10 @@ export class NatsStore implements EventStore {
         if (reader.closed) return
         if (s.type === 'next' || s.type === 'debug') continue
         this.o.log.debug('JetStream consumer status.', { partition: p, ...s })
+        if (reader.paused) {
+          gapAt = -1 // behind on purpose (waiting for room), and no pull is out
+          continue
+        }
         let stalled = false
         if (s.type === 'heartbeat' && typeof s.lastConsumerSequence === 'number') {
           if (s.lastConsumerSequence > reader.delivered) {
@@ -434,6 +449,11 @@ export class NatsStore implements EventStore {
     } catch {
       // the consumer closed
     }
+  }
+
+  /** The owned lanes hold queue.capacity calls or queue.max_memory_bytes of bodies. */
+  private lanesFull(): boolean {
+    return this.table.entries >= this.capacity || this.table.bytes >= this.o.maxMemoryBytes
   }
 
   private restartReader(p: number, r: Reader): void {

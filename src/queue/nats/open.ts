@@ -24,6 +24,7 @@ export interface OpenedNats {
 export async function openNatsStore(
   n: Config['nats'],
   capacity: number,
+  maxMemoryBytes: number,
   rate: RateShape,
   register: Registry,
   log: NatsStoreOptions['log'],
@@ -81,6 +82,7 @@ export async function openNatsStore(
       leaseMs: n.lease_seconds * 1000,
       instance,
       capacity,
+      maxMemoryBytes,
       publishTimeoutMs: n.publish_timeout_seconds * 1000,
       rate,
       metrics,
