@@ -53,6 +53,18 @@ export class KeyHistory {
     }
   }
 
+  /** Every key that differs from the baseline, as (id, state): what a checkpoint keeps. */
+  entries(): IterableIterator<[string, KeyState]> {
+    return this.keys.entries()
+  }
+
+  /** Puts back what `entries` gave (a checkpoint being loaded), under its baseline. */
+  restore(baseline: 'closed' | 'unknown', entries: Iterable<[string, KeyState]>): void {
+    this.keys.clear()
+    this.baseline = baseline
+    for (const [k, s] of entries) if (s !== baseline) this.keys.set(k, s)
+  }
+
   /** Forgets everything (another bridge may have delivered for these keys meanwhile): every key unknown. */
   forget(): void {
     this.keys.clear()

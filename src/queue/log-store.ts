@@ -106,6 +106,8 @@ export class LogStore implements EventStore {
   private sealedBytes = 0
   private checkpointNo = 0
   private checkpointBytes = 0
+  /** The key history's share of the checkpoint: live too, so it does not count as superseded. */
+  private historyBytes = 0
   /** Other files in the directory (the dead-letter database), sampled once a second. */
   private otherBytes = 0
   private nextSeq = 1
@@ -575,7 +577,7 @@ export class LogStore implements EventStore {
   /** True when most of the log is superseded: more than twice the live set plus `segments` segments. */
   private wantsCompaction(segments: number): boolean {
     const logBytes = this.checkpointBytes + this.sealedBytes + (segments > 1 ? this.activeSize : 0)
-    return logBytes > 2 * this.table.bytes + segments * this.opts.segmentBytes
+    return logBytes > 2 * this.table.bytes + this.historyBytes + segments * this.opts.segmentBytes
   }
 
   private rotate(): void {
@@ -608,7 +610,7 @@ export class LogStore implements EventStore {
     const over = () => table.bytes - table.spilledBytes > this.opts.maxMemoryBytes
     const collect = table.spilledBytes > 0 || over()
     let pinned: Entry | undefined
-    const size = writeCheckpoint(this.dir, {
+    const { bytes: size, historyBytes } = writeCheckpoint(this.dir, {
       header: { v: CHECKPOINT_VERSION, nextSeq: this.nextSeq, segment: this.activeNo, at: Date.now() },
       forEachEntry(emit) {
         for (const source of table.sources.values()) {
@@ -622,6 +624,7 @@ export class LogStore implements EventStore {
       ...(collect ? { placed: (e: Entry, at: number, len: number) => void (e !== pinned && moved.push({ e, at, len })) } : {}),
       sends: this.recentSends(),
       digests: this.digests,
+      history: table.history,
       epochOffset,
     })
     // The checkpoint is whole: spilled bodies now point into it (the segments go), and while the
@@ -642,6 +645,7 @@ export class LogStore implements EventStore {
     for (const n of files.checkpoints) if (n < this.activeNo) this.deleteLater(checkpointName(n))
     this.checkpointNo = this.activeNo
     this.checkpointBytes = size
+    this.historyBytes = historyBytes
     this.sealedBytes = 0
     this.opts.events?.compacted?.({ ms: performance.now() - started, bytes: size, entries: table.entries })
   }
@@ -777,9 +781,12 @@ export class LogStore implements EventStore {
     })
     for (const [ik, times] of c.sends) this.sends.set(ik, [...times])
     for (const ik of c.digests) this.digests.add(ik)
+    // What was open in ilert per key when it was written (older checkpoints: unknown, as before).
+    if (c.history !== undefined) this.table.history.restore(c.history.baseline, c.history.keys)
     this.nextSeq = c.header.nextSeq
     this.checkpointNo = c.header.segment
     this.checkpointBytes = c.bytes
+    this.historyBytes = c.historyBytes
   }
 
   /** Applies one segment's records; returns its (possibly cut) size. */

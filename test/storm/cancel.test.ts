@@ -1,14 +1,16 @@
 // Issue 15.1: a RESOLVE cancels its still unsent ALERT when this bridge has no open ALERT for the
 // key in ilert; when it cannot know, the RESOLVE is sent. On the lanes, and on the durable log
-// across a real reopen (what was cancelled stays cancelled; what a compaction forgot is unknown).
+// across a real reopen (what was cancelled stays cancelled; a compaction keeps the history in its
+// checkpoint; a checkpoint without one leaves it unknown).
 import { afterEach, describe, expect, test } from 'bun:test'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyHistory } from '../../src/dispatch/key-history'
 import { LaneTable } from '../../src/dispatch/lanes'
 import { type IlertEventBody, type IlertEventType, laneKeyFor, type QueuedEvent } from '../../src/pipeline/ilert-event'
 import { LogStore } from '../../src/queue/log-store'
+import { FrameWriter, readFrame, RecordType } from '../../src/queue/wal/frame'
 
 let seq = 0
 function ev(alertKey: string, eventType: IlertEventType, ik = 'k1'): QueuedEvent {
@@ -137,6 +139,19 @@ const decodeRaw = (text: string): IlertEventBody | undefined => {
   const v = JSON.parse(text) as { k: string; s: string; t: IlertEventType }
   return { integrationKey: 'ik-1', eventType: v.t, summary: v.s, alertKey: v.k }
 }
+/** Rewrites a checkpoint without its CheckpointHistory records (re-framed, checksums and all). */
+function stripHistory(file: string): void {
+  const data = readFileSync(file)
+  const w = new FrameWriter()
+  for (let off = 0; ; ) {
+    const f = readFrame(data, off)
+    if (f.kind !== 'frame') break
+    for (const r of f.records) if (r.type !== RecordType.CheckpointHistory) w.addText(r.type, r.text)
+    off = f.next
+  }
+  writeFileSync(file, w.seal())
+}
+
 function open(path: string): LogStore {
   const s = new LogStore({ path, capacity: 10_000, sync: 'normal', segmentBytes: 64 * 1024, maxDiskBytes: 0, maxMemoryBytes: 1 << 30, rate: { perKey: 50, windowMs: 60_000, marginMs: 0 }, decodeRaw })
   opened.push(s)
@@ -185,7 +200,37 @@ describe('pair cancellation on the durable log', () => {
     expect(b.table.history.baseline).toBe('closed')
   })
 
-  test('after a compaction and a reopen the history before the checkpoint is unknown: the RESOLVE is sent', () => {
+  test('a compaction keeps the history in its checkpoint: after a reopen an ALERT open in ilert still needs its RESOLVE, a fresh pair still cancels', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mcp-ilert-cancel-')), 'q')
+    dirs.push(join(path, '..'))
+    const a = open(path)
+    offer(a, 'opened', 'ALERT')
+    a.commit()
+    // Delivered, as the dispatcher records it: ilert now holds an open alert for 'opened'.
+    a.table.history.delivered('ik-1', 'opened', 'ALERT')
+    a.completeHead(a.table.laneOf('ik-1', 'opened')!)
+    for (let round = 0; round < 200; round++) {
+      for (let k = 0; k < 20; k++) offer(a, `key-${k}`, 'ALERT', `round ${round} ${'x'.repeat(100)}`)
+      a.commit()
+    }
+    // Compacted: the record of that delivery is gone from the log, only the checkpoint knows.
+    expect(readdirSync(path).some((f) => f.endsWith('.ckpt'))).toBe(true)
+    close(a)
+    const b = open(path)
+    b.table.cancelPairs = true
+    expect(b.table.history.baseline).toBe('closed')
+    expect(b.table.history.state('ik-1', 'opened')).toBe('open')
+    offer(b, 'opened', 'ALERT')
+    offer(b, 'opened', 'RESOLVE')
+    offer(b, 'fresh', 'ALERT')
+    offer(b, 'fresh', 'RESOLVE')
+    b.commit()
+    expect(pending(b).opened).toEqual(['ALERTx1', 'RESOLVEx1'])
+    expect(pending(b).fresh).toBeUndefined()
+    expect(b.table.cancelled).toBe(2)
+  })
+
+  test('a checkpoint written before the history was kept (none in it): the history is unknown, the RESOLVE is sent', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'mcp-ilert-cancel-')), 'q')
     dirs.push(join(path, '..'))
     const a = open(path)
@@ -193,8 +238,10 @@ describe('pair cancellation on the durable log', () => {
       for (let k = 0; k < 20; k++) offer(a, `key-${k}`, 'ALERT', `round ${round} ${'x'.repeat(100)}`)
       a.commit()
     }
-    expect(readdirSync(path).some((f) => f.endsWith('.ckpt'))).toBe(true)
     close(a)
+    // Strip the history records from the checkpoint, as an older mcp-ilert wrote it.
+    const ckpt = readdirSync(path).find((f) => f.endsWith('.ckpt'))!
+    stripHistory(join(path, ckpt))
     const b = open(path)
     b.table.cancelPairs = true
     expect(b.table.history.baseline).toBe('unknown')

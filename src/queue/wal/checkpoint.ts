@@ -9,6 +9,7 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Entry } from '../../dispatch/coalesce'
+import type { KeyState } from '../../dispatch/key-history'
 import type { IlertEventBody } from '../../pipeline/ilert-event'
 import { FRAME_HEADER, FrameWriter, readFrame, RECORD_HEADER, RecordType } from './frame'
 import { checkpointName, fsyncDir } from './files'
@@ -45,6 +46,10 @@ export interface CheckpointData {
   sends: Map<string, number[]>
   /** Integration keys whose storm digest is open in ilert. */
   digests: Set<string>
+  /** What was open in ilert per key, or undefined (a checkpoint written before it was kept). */
+  history: { baseline: 'closed' | 'unknown'; keys: [string, KeyState][] } | undefined
+  /** Bytes of the history records. */
+  historyBytes: number
   bytes: number
 }
 
@@ -58,18 +63,22 @@ export interface CheckpointSource {
   placed?(entry: Entry, at: number, len: number): void
   sends: ReadonlyMap<string, readonly number[]>
   digests: ReadonlySet<string>
+  history: { baseline: 'closed' | 'unknown'; entries(): Iterable<[string, KeyState]> }
   /** performance.now() → epoch ms offset. */
   epochOffset: number
 }
 
 const FRAME_TARGET = 1024 * 1024
+const HISTORY_CHUNK = 2000
+const STATE_OF: Record<string, KeyState> = { o: 'open', c: 'closed', u: 'unknown' }
 
-/** Writes checkpoint `header.segment` into `dir`; returns its size in bytes. */
-export function writeCheckpoint(dir: string, src: CheckpointSource): number {
+/** Writes checkpoint `header.segment` into `dir`; returns its size in bytes, and the key history's share of it. */
+export function writeCheckpoint(dir: string, src: CheckpointSource): { bytes: number; historyBytes: number } {
   const name = checkpointName(src.header.segment)
   const tmp = join(dir, `${name}.tmp`)
   const fd = openSync(tmp, 'w', 0o600)
   let size = 0
+  let historyBytes = 0
   let written = false
   try {
     const w = new FrameWriter(FRAME_TARGET * 2)
@@ -92,6 +101,18 @@ export function writeCheckpoint(dir: string, src: CheckpointSource): number {
     })
     for (const [i, t] of src.sends) if (t.length > 0) w.addText(RecordType.CheckpointSends, JSON.stringify({ i, t }))
     if (src.digests.size > 0) w.addText(RecordType.CheckpointDigests, JSON.stringify({ i: [...src.digests] }))
+    // At least one record, so a reader knows the history was kept (its baseline alone says a lot).
+    let chunk: [string, string][] = []
+    const writeHistory = () => {
+      historyBytes += w.addText(RecordType.CheckpointHistory, JSON.stringify({ b: src.history.baseline, k: chunk }))
+      chunk = []
+      if (w.length > FRAME_TARGET) flush()
+    }
+    for (const [k, s] of src.history.entries()) {
+      chunk.push([k, s[0]!])
+      if (chunk.length === HISTORY_CHUNK) writeHistory()
+    }
+    writeHistory()
     w.addText(RecordType.CheckpointEnd, JSON.stringify({ entries }))
     flush()
     fsyncSync(fd)
@@ -102,7 +123,7 @@ export function writeCheckpoint(dir: string, src: CheckpointSource): number {
   }
   renameSync(tmp, join(dir, name))
   fsyncDir(dir)
-  return size
+  return { bytes: size, historyBytes }
 }
 
 export class CheckpointDamaged extends Error {}
@@ -120,6 +141,8 @@ export function readCheckpoint(dir: string, segment: number, onEntry: (e: Checkp
     let header: CheckpointHeader | undefined
     const sends = new Map<string, number[]>()
     const digests = new Set<string>()
+    let history: CheckpointData['history']
+    let historyBytes = 0
     let entries = 0
     let ended = false
     const head = Buffer.allocUnsafe(FRAME_HEADER)
@@ -143,6 +166,11 @@ export function readCheckpoint(dir: string, segment: number, onEntry: (e: Checkp
           entries++
         } else if (r.type === RecordType.CheckpointSends) sends.set(v.i, v.t)
         else if (r.type === RecordType.CheckpointDigests) for (const ik of v.i as string[]) digests.add(ik)
+        else if (r.type === RecordType.CheckpointHistory) {
+          history ??= { baseline: v.b === 'closed' ? 'closed' : 'unknown', keys: [] }
+          historyBytes += r.size
+          for (const [k, s] of v.k as [string, string][]) history.keys.push([k, STATE_OF[s] ?? 'unknown'])
+        }
         else if (r.type === RecordType.CheckpointEnd) {
           if (v.entries !== entries) throw new CheckpointDamaged(`checkpoint ${file} holds ${entries} entries, its trailer says ${v.entries}`)
           ended = true
@@ -151,7 +179,7 @@ export function readCheckpoint(dir: string, segment: number, onEntry: (e: Checkp
       pos = end
     }
     if (header === undefined || !ended) throw new CheckpointDamaged(`checkpoint ${file} is incomplete (no ${header ? 'trailer' : 'header'})`)
-    return { header, sends, digests, bytes: size }
+    return { header, sends, digests, history, historyBytes, bytes: size }
   } finally {
     closeSync(fd)
   }

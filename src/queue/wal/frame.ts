@@ -41,6 +41,8 @@ export const enum RecordType {
   CheckpointEnd = 19,
   /** Checkpoint: integration keys whose storm digest is open in ilert: {i: [...]}. */
   CheckpointDigests = 20,
+  /** Checkpoint: what is open in ilert per key (dispatch/key-history.ts): {b: baseline, k: [[id, 'o'|'c'|'u'], ...]}, in chunks. */
+  CheckpointHistory = 21,
 }
 
 export const crc32 = (bytes: Uint8Array): number => Bun.hash.crc32(bytes) >>> 0
