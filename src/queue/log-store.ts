@@ -83,6 +83,8 @@ const NOTHING: CommitResult = { kind: 'ok', committed: 0 }
  * with ingest within the runs' noise (bench:storm, ingest only).
  */
 const MAX_STAGED = 4096
+/** Log bytes written between forced full collections (collectAfter). */
+const GC_EVERY_BYTES = 32 * 1024 * 1024
 /** Room kept below queue.max_disk_bytes for the checkpoint that frees the rest. */
 const RESERVE_SLACK = 64 * 1024
 
@@ -139,8 +141,8 @@ export class LogStore implements EventStore {
   private readonly sampler: ReturnType<typeof setInterval>
   private closed = false
   private readonly spill: SpillReader
-  /** table.spilledBytes at the last collection (collectSpilled). */
-  private spilledAtGc = 0
+  /** Bytes written to the log since the last forced collection (collectAfter). */
+  private writtenSinceGc = 0
   /** Reads that failed for a spilled body (the call waits and is tried again). */
   spillErrors = 0
   /** Entries loaded at start (from the checkpoint and the log tail). */
@@ -372,7 +374,7 @@ export class LogStore implements EventStore {
       this.spillAt(ev, file, base + this.stagedAt[i]!, this.stagedLen[i]!, type, inBatch ? i - batch.from : 0)
     }
     this.clearStaged()
-    this.collectSpilled()
+    this.collectAfter(bytes.length)
     // Staged events held slots until now; most merged into lanes, so a reader paused for room
     // (staged while a sync was in flight) may go on. Without this it waited for a delivery.
     this.space.wake()
@@ -445,17 +447,16 @@ export class LogStore implements EventStore {
   }
 
   /**
-   * Spilling leaves the bodies it dropped as garbage that the collector, which knows nothing of
-   * queue.max_memory_bytes, let grow to several times the bound (a 32 MiB bound peaked at 464 MB
-   * RSS while a 310 MB backlog came in). Each time another bound's worth was spilled, collect.
+   * A full collection after every GC_EVERY_BYTES written. Each written event leaves its parsed
+   * object and its text as garbage, which the collector let pile up: the 1M-event storm peaked at
+   * 195-215 MB RSS, and 464 MB while a 310 MB backlog was spilled under a 32 MiB bound. Collecting
+   * every 32 MiB: 158-164 MB for the storm, ingest within the runs' noise (bench/PROFILE.md).
    */
-  private collectSpilled(): void {
-    if (this.table.spilledBytes - this.spilledAtGc < this.opts.maxMemoryBytes) {
-      if (this.table.spilledBytes < this.spilledAtGc) this.spilledAtGc = this.table.spilledBytes
-      return
-    }
-    this.spilledAtGc = this.table.spilledBytes
-    Bun.gc(true) // a hint (false) did not lower the peak; a full collection every bound's worth did, by a third
+  private collectAfter(written: number): void {
+    this.writtenSinceGc += written
+    if (this.writtenSinceGc < GC_EVERY_BYTES) return
+    this.writtenSinceGc = 0
+    Bun.gc(true)
   }
 
   /** spillAt for an event replayed at start, while the lanes hold more than the bound. */
