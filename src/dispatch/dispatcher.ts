@@ -1,6 +1,7 @@
 /**
  * The dispatcher: sends one ilert call per lane head of the store's coalescing lanes, governed by a
- * token bucket per integration key and one global bucket, with bounded concurrency (p-queue). Per
+ * token bucket per integration key and one global bucket, with bounded concurrency (the pump
+ * starts a call only while fewer than dispatch.concurrency are on the wire). Per
  * alert key only one call is on the wire at a time, so order is kept; retries back off per lane,
  * 429s pause only their integration key. Every outcome ends in success or the dead letters, and
  * is reported to the store (which logs it): nothing accepted disappears silently. A store that
@@ -12,7 +13,6 @@
  * bridge has no open ALERT for that key (LaneTable.cancelPairs, dispatch/key-history.ts), and a
  * backlog too long to drain opens a digest alert for the source (dispatch/storm-digest.ts).
  */
-import PQueue from 'p-queue'
 import type { EventStore } from '../queue/event-store'
 import type { DeadLetterStore } from '../queue/dead-letters'
 import type { Logger } from '../observability/logger'
@@ -74,7 +74,6 @@ export class Dispatcher {
   private readonly global: WindowTokenBucket
   private readonly active = new Fifo<Source>()
   private readonly backoff = new TimerHeap<Lane>()
-  private readonly sends: PQueue
   private inFlight = 0
   private readonly health: IlertHealth
   /** Calls whose dead letter could not be stored yet (a full disk): retried, never sent again. */
@@ -106,7 +105,6 @@ export class Dispatcher {
     this.health = new IlertHealth({ threshold: opts.outageThreshold ?? 3, minProbeMs: opts.probeMinMs ?? 1000, maxProbeMs: opts.probeMaxMs ?? 30_000 })
     this.retryLog = createRetryLog(log)
     this.global = new WindowTokenBucket(opts.perMinute, opts.windowMs, opts.marginMs)
-    this.sends = new PQueue({ concurrency: opts.concurrency })
     store.onEntry(this.onEntry)
     this.resume()
     this.sweeper = setInterval(() => this.table.sweep(performance.now()), 2000)
@@ -412,7 +410,10 @@ export class Dispatcher {
       lane.source.bucket.settle(keySlot, now)
       return now
     }
-    void this.sends.add(() => this.client.sendEvent(bodyForSend(entry))).then(
+    // Straight to the client: the pump already holds calls on the wire to dispatch.concurrency. A
+    // p-queue here was a second, redundant bound that dispatched five DOM events per call (7 % of
+    // the CPU at 10,000 calls/s).
+    void this.client.sendEvent(bodyForSend(entry)).then(
       (result) => this.complete(lane, result as SendResult, startedAt, settle()),
       (err: Error) => this.complete(lane, { kind: 'error', reason: 'network', message: err.message }, startedAt, settle()),
     )
