@@ -41,6 +41,8 @@ for (const durable of [true, false]) {
       stack.sim.setFaults({ forceStatus: undefined, forceStatusKeys: undefined })
       expect((await postEvents(stack, { alert_key: key, summary: 'again' })).status).toBe(202)
       await waitFor('second ALERT delivered', () => types(stack, key).filter((t: string) => t === 'ALERT').length === 2)
+      // The simulator counts a call before the bridge has its answer: wait until the bridge knows it was delivered.
+      await waitFor('the bridge has the answer', async () => (await stack.metric('mcp_out_success_total')) === 2)
       const [dl] = (await admin(stack, '')).items
       expect(dl.supersededBy).not.toBeNull()
       expect(await admin(stack, '/replay', { all: true })).toEqual({ replayed: 0, superseded: [dl.id] })
