@@ -154,7 +154,7 @@ export class App {
       sources: () => this.dispatcher.backlogs().map((b) => ({ name: this.dispatcher.sourceName(b.ik), calls: b.calls, drainSeconds: b.drainSeconds })),
       queuedEvents: () => table.events,
       diskBytes: () => this.store.diskBytes(),
-      memoryBytes: () => this.store.table.bytes - this.store.table.spilledBytes,
+      memoryBytes: () => this.store.table.heldBytes,
       spilledBytes: () => this.store.table.spilledBytes,
     })
   }

@@ -33,18 +33,12 @@ export function parseYaml(text: string, label: string): YamlParse {
       value = undefined // the strict path says where and why
     }
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      let strict: { doc: Document; lines: LineCounterType } | undefined
-      const locate = (path: readonly string[]) => {
-        strict ??= strictDocument(text)
-        const pos = findOffset(strict.doc, path)
-        if (pos === undefined) return undefined
-        const { line, col } = strict.lines.linePos(pos)
-        return `${label}:${line}:${col}`
-      }
-      return { kind: 'ok', value, locate }
+      let strict: StrictDocument | undefined
+      return { kind: 'ok', value, locate: locator(label, () => (strict ??= strictDocument(text))) }
     }
   }
-  const { doc, lines } = strictDocument(text)
+  const strict = strictDocument(text)
+  const { doc, lines } = strict
   const err = doc.errors[0]
   if (err) {
     const { line, col } = lines.linePos(err.pos[0])
@@ -58,16 +52,23 @@ export function parseYaml(text: string, label: string): YamlParse {
     // Unresolved or excessive aliases surface only here.
     return { kind: 'error', message: `${label}: YAML error: ${firstLine(e instanceof Error ? e.message : String(e))}` }
   }
-  const locate = (path: readonly string[]) => {
+  return { kind: 'ok', value, locate: locator(label, () => strict) }
+}
+
+type StrictDocument = { doc: Document; lines: LineCounterType }
+
+/** `file:line:col` of the key at a path, in the document `get` gives (parsed only when first asked). */
+function locator(label: string, get: () => StrictDocument): (path: readonly string[]) => string | undefined {
+  return (path) => {
+    const { doc, lines } = get()
     const pos = findOffset(doc, path)
     if (pos === undefined) return undefined
     const { line, col } = lines.linePos(pos)
     return `${label}:${line}:${col}`
   }
-  return { kind: 'ok', value, locate }
 }
 
-function strictDocument(text: string): { doc: Document; lines: LineCounterType } {
+function strictDocument(text: string): StrictDocument {
   const y = yaml()
   const lines = new y.LineCounter()
   return { doc: y.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true }), lines }

@@ -25,7 +25,7 @@ import { type BackoffPolicy, backoffDelay, decide, rateLimitDelay, type SendResu
 import { IlertHealth } from './ilert-health'
 import { createRetryLog, type RetryLog } from './retry-log'
 import { classOf, DIGEST_CLASS, moreUrgentInFlight } from './priority'
-import { type DigestAction, digestAction, digestBody, DIGEST_ALERT_KEY, drainMs, type StormOptions } from './storm-digest'
+import { type DigestAction, digestAction, digestBody, DIGEST_ALERT_KEY, drainMs, type StormOptions, type StormState } from './storm-digest'
 import { maskKey } from '../queue/dead-letters'
 import { TimerHeap } from './timer-heap'
 import { WindowTokenBucket } from './token-bucket'
@@ -63,6 +63,12 @@ export interface DispatcherStats {
   pendingEvents: number
   inFlight: number
   deadLetters: number
+}
+
+/** A source's storm state with its own digest lane; `open`: a digest is (or may be) open in ilert. */
+function newStormState(source: Source, open: boolean): StormState {
+  const lane: Lane = { key: DIGEST_ALERT_KEY, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: DIGEST_CLASS, digest: true }
+  return { open, lastAt: -Infinity, lastSentAt: -Infinity, lastCalls: open ? -1 : 0, lane }
 }
 
 /** What each queued digest call does (for mcp_storm_digests_total). */
@@ -131,8 +137,7 @@ export class Dispatcher {
    */
   private reopenDigest(ik: string): void {
     const source = this.table.sourceFor(ik)
-    const lane: Lane = { key: DIGEST_ALERT_KEY, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: DIGEST_CLASS, digest: true }
-    source.storm = { open: true, lastAt: -Infinity, lastSentAt: -Infinity, lastCalls: -1, lane }
+    source.storm = newStormState(source, true)
     this.log.info('A storm digest was open in ilert when the bridge last stopped; it is resolved once the storm is over.', { source: this.sourceName(ik) })
     if (!this.storm.enabled) this.queueDigest(ik, source, 'resolve', performance.now())
   }
@@ -165,11 +170,7 @@ export class Dispatcher {
   }
 
   private queueDigest(ik: string, source: Source, action: DigestAction, now: number): void {
-    let st = source.storm
-    if (st === undefined) {
-      const lane: Lane = { key: DIGEST_ALERT_KEY, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: DIGEST_CLASS, digest: true }
-      st = source.storm = { open: false, lastAt: -Infinity, lastSentAt: -Infinity, lastCalls: 0, lane }
-    }
+    const st = (source.storm ??= newStormState(source, false))
     st.open = action !== 'resolve'
     st.lastAt = now
     st.lastCalls = source.calls

@@ -62,6 +62,11 @@ export class LaneTable {
   bytes = 0
   /** The part of `bytes` whose bodies are on disk only (spilled entries); the rest is held in memory. */
   spilledBytes = 0
+
+  /** Stored bytes of the bodies held in memory (what queue.max_memory_bytes bounds). */
+  get heldBytes(): number {
+    return this.bytes - this.spilledBytes
+  }
   /**
    * Reads a spilled entry's whole body back into memory (the durable store sets it); false when
    * it cannot. A COMMENT merge needs the comments the skeleton does not keep.

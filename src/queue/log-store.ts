@@ -143,8 +143,6 @@ export class LogStore implements EventStore {
   private readonly spill: SpillReader
   /** Bytes written to the log since the last forced collection (collectAfter). */
   private writtenSinceGc = 0
-  /** Reads that failed for a spilled body (the call waits and is tried again). */
-  spillErrors = 0
   /** Entries loaded at start (from the checkpoint and the log tail). */
   readonly recovered: { entries: number; events: number; segments: number; tornTails: number; dropped: number }
 
@@ -197,7 +195,7 @@ export class LogStore implements EventStore {
    * retried) keep the lanes' share above the bound, so this refuses only at twice it.
    */
   private memoryFull(): boolean {
-    return this.table.bytes - this.table.spilledBytes + this.stagedBytes >= 2 * this.opts.maxMemoryBytes || this.stagedBytes >= this.opts.maxMemoryBytes
+    return this.table.heldBytes + this.stagedBytes >= 2 * this.opts.maxMemoryBytes || this.stagedBytes >= this.opts.maxMemoryBytes
   }
 
   stagingFull(): boolean {
@@ -304,17 +302,11 @@ export class LogStore implements EventStore {
     try {
       entry.body = this.spill.read(ref, entry.body)
     } catch {
-      this.spillErrors++
-      return false
+      return false // the dispatcher logs it and tries again later
     }
     entry.spill = undefined
     this.table.spilledBytes -= entry.bytes
     return true
-  }
-
-  /** Bytes of bodies held in memory by the lanes, and on disk only. */
-  memoryBytes(): { held: number; spilled: number } {
-    return { held: this.table.bytes - this.table.spilledBytes, spilled: this.table.spilledBytes }
   }
 
   close(): void {
@@ -366,7 +358,7 @@ export class LogStore implements EventStore {
         if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
         if (!table.add(ev, this.stagedSizes[i]!)) this.entryListener(table.lastLane!)
       }
-      if (table.bytes - table.spilledBytes <= this.opts.maxMemoryBytes) continue
+      if (table.heldBytes <= this.opts.maxMemoryBytes) continue
       while (b < this.batches.length && this.batches[b]!.to <= i) b++
       const batch = this.batches[b]
       const inBatch = batch !== undefined && batch.from <= i
@@ -461,7 +453,7 @@ export class LogStore implements EventStore {
 
   /** spillAt for an event replayed at start, while the lanes hold more than the bound. */
   private spillReplayed(ev: QueuedEvent, file: string, at: number, len: number, type: RecordType, item: number): void {
-    if (this.table.bytes - this.table.spilledBytes > this.opts.maxMemoryBytes) this.spillAt(ev, file, at, len, type, item)
+    if (this.table.heldBytes > this.opts.maxMemoryBytes) this.spillAt(ev, file, at, len, type, item)
   }
 
   private clearStaged(): void {
@@ -608,7 +600,7 @@ export class LogStore implements EventStore {
     const spill = this.spill
     // Where each entry landed, for those whose body is (or is now to be) on disk only.
     const moved: { e: Entry; at: number; len: number }[] = []
-    const over = () => table.bytes - table.spilledBytes > this.opts.maxMemoryBytes
+    const over = () => table.heldBytes > this.opts.maxMemoryBytes
     const collect = table.spilledBytes > 0 || over()
     let pinned: Entry | undefined
     const { bytes: size, historyBytes } = writeCheckpoint(this.dir, {
@@ -765,7 +757,7 @@ export class LogStore implements EventStore {
     const table = this.table
     const c = readCheckpoint(this.dir, no, (e, at, len) => {
       const lane = table.laneFor(e.b.integrationKey, e.k)
-      const spill = table.bytes - table.spilledBytes + e.n > this.opts.maxMemoryBytes
+      const spill = table.heldBytes + e.n > this.opts.maxMemoryBytes
       const entry: Entry = {
         body: spill ? skeletonOf(e.b) : e.b,
         type: e.b.eventType,

@@ -5,22 +5,15 @@ import { afterEach, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Registry } from 'prom-client'
-import { Dispatcher } from '../../src/dispatch/dispatcher'
-import { createIlertClient } from '../../src/dispatch/ilert-client'
 import { DIGEST_ALERT_KEY } from '../../src/dispatch/storm-digest'
-import { createMemoryLogger } from '../../src/observability/logger'
-import { createMetrics } from '../../src/observability/metrics'
 import type { IlertEventBody } from '../../src/pipeline/ilert-event'
 import { laneKeyFor } from '../../src/pipeline/ilert-event'
-import { MemoryDeadLetters } from '../../src/queue/dead-letters'
 import { LogStore } from '../../src/queue/log-store'
 import { createSimulator, type Simulator } from '../../src/simulator/simulator'
-import { until } from './helpers'
+import { dispatcherFor, MARGIN_MS, until } from './helpers'
 
 const IK = 'il1api-storm-restart'
 const WINDOW = 200
-const MARGIN = 20
 const dirs: string[] = []
 const cleanup: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -28,7 +21,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
-function bridge(sim: Simulator, url: string, path: string, storm: { enabled: boolean; maxDelayMs: number }) {
+function bridge(url: string, path: string, storm: { enabled: boolean; maxDelayMs: number }) {
   const store = new LogStore({
     path,
     capacity: 10_000,
@@ -36,19 +29,10 @@ function bridge(sim: Simulator, url: string, path: string, storm: { enabled: boo
     segmentBytes: 1 << 20,
     maxDiskBytes: 0,
     maxMemoryBytes: 1 << 30,
-    rate: { perKey: 5, windowMs: WINDOW, marginMs: MARGIN },
+    rate: { perKey: 5, windowMs: WINDOW, marginMs: MARGIN_MS },
     decodeRaw: (t) => JSON.parse(t) as IlertEventBody,
   })
-  const client = createIlertClient({ apiUrl: url, userAgent: 'mcp-ilert-test', connectTimeoutMs: 1000, timeoutMs: 2000 })
-  const dispatcher = new Dispatcher(store, client, new MemoryDeadLetters(100), createMetrics(new Registry(), false), createMemoryLogger('debug'), {
-    concurrency: 2,
-    perMinute: 100_000,
-    perKeyPerMinute: 5,
-    windowMs: WINDOW,
-    marginMs: MARGIN,
-    backoff: { maxAttempts: 3, baseMs: 10, maxMs: 50 },
-    storm: { ...storm, groupBy: [] },
-  })
+  const { dispatcher } = dispatcherFor(store, url, { perKey: 5, windowMs: WINDOW, concurrency: 2, dispatcher: { storm: { ...storm, groupBy: [] } } })
   let stopped = false
   const stop = () => {
     if (stopped) return
@@ -71,7 +55,7 @@ for (const digestAfter of ['on', 'off'] as const) {
     dirs.push(path)
 
     // 40 calls at 5 per 220 ms: ~1.8 s to drain, over the 0.5 s threshold: the digest opens.
-    const a = bridge(sim, url, path, { enabled: true, maxDelayMs: 500 })
+    const a = bridge(url, path, { enabled: true, maxDelayMs: 500 })
     for (let i = 0; i < 40; i++) {
       const body: IlertEventBody = { integrationKey: IK, eventType: 'ALERT', summary: `host ${i} down`, alertKey: `host-${i}` }
       a.store.offer({ id: 0, body, laneKey: laneKeyFor(body.alertKey), acceptedAt: performance.now(), attempts: 0 }, JSON.stringify(body))
@@ -82,14 +66,14 @@ for (const digestAfter of ['on', 'off'] as const) {
     expect(digestCalls(sim)).toEqual(['ALERT'])
 
     // The next start no longer sees a storm (a longer max delay, or the digest off): it resolves the digest.
-    const b = bridge(sim, url, path, { enabled: digestAfter === 'on', maxDelayMs: 600_000 })
+    const b = bridge(url, path, { enabled: digestAfter === 'on', maxDelayMs: 600_000 })
     await until('the digest resolved', () => sim.alerts().find((x) => x.alertKey === DIGEST_ALERT_KEY)?.status === 'RESOLVED')
     expect(digestCalls(sim)).toEqual(['ALERT', 'RESOLVE'])
     await until('drained', () => b.store.table.entries === 0, 15_000)
     b.stop()
 
     // Resolved is kept too: a third start sends no digest call at all.
-    const c = bridge(sim, url, path, { enabled: digestAfter === 'on', maxDelayMs: 600_000 })
+    const c = bridge(url, path, { enabled: digestAfter === 'on', maxDelayMs: 600_000 })
     await Bun.sleep(3 * WINDOW)
     expect(digestCalls(sim)).toEqual(['ALERT', 'RESOLVE'])
     c.stop()

@@ -6,13 +6,13 @@
  * all. Its records use the log's framing (frame.ts); the last record says how many entries came
  * before it, so a file cut short is refused rather than half loaded.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Entry } from '../../dispatch/coalesce'
 import type { KeyState } from '../../dispatch/key-history'
 import type { IlertEventBody } from '../../pipeline/ilert-event'
 import { FRAME_HEADER, FrameWriter, readFrame, RECORD_HEADER, RecordType } from './frame'
-import { checkpointName, fsyncDir } from './files'
+import { checkpointName, fsyncDir, readAt } from './files'
 
 export const CHECKPOINT_VERSION = 1
 
@@ -148,11 +148,11 @@ export function readCheckpoint(dir: string, segment: number, onEntry: (e: Checkp
     const head = Buffer.allocUnsafe(FRAME_HEADER)
     for (let pos = 0; pos < size; ) {
       if (size - pos < FRAME_HEADER) throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (short)`)
-      readExactly(fd, head, pos)
+      if (!readAt(fd, head, pos)) throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (short)`)
       const end = pos + FRAME_HEADER + head.readUInt32LE(0)
       if (end > size) throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (short)`)
       const data = Buffer.allocUnsafe(end - pos)
-      readExactly(fd, data, pos)
+      if (!readAt(fd, data, pos)) throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (short)`)
       const f = readFrame(data, 0)
       if (f.kind !== 'frame') throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (${f.kind === 'bad' ? f.why : 'empty'})`)
       for (const r of f.records) {
@@ -182,13 +182,5 @@ export function readCheckpoint(dir: string, segment: number, onEntry: (e: Checkp
     return { header, sends, digests, history, historyBytes, bytes: size }
   } finally {
     closeSync(fd)
-  }
-}
-
-function readExactly(fd: number, buf: Buffer, pos: number): void {
-  for (let done = 0; done < buf.length; ) {
-    const n = readSync(fd, buf, done, buf.length - done, pos + done)
-    if (n === 0) throw new CheckpointDamaged(`checkpoint read ended at offset ${pos + done}`)
-    done += n
   }
 }

@@ -4,7 +4,7 @@
  * the start of segment 7, so it covers every segment below 7), and the dead-letter database. Names
  * sort in number order. Also the fsync helpers: a rename is durable only once its directory is.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, statSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 const SEGMENT = /^segment-(\d{10})\.wal$/
@@ -55,4 +55,14 @@ export function fsyncDir(dir: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd)
   }
+}
+
+/** Fills `buf` from `fd` at file offset `pos`; false when the file ends first. */
+export function readAt(fd: number, buf: Buffer, pos: number): boolean {
+  for (let done = 0; done < buf.length; ) {
+    const n = readSync(fd, buf, done, buf.length - done, pos + done)
+    if (n === 0) return false
+    done += n
+  }
+  return true
 }

@@ -6,9 +6,10 @@
  * one pread when its call leaves, or when a checkpoint rewrites it. A start over a large backlog
  * works the same way, so memory stays bounded however much is queued.
  */
-import { closeSync, openSync, readSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import type { IlertEventBody } from '../../pipeline/ilert-event'
+import { readAt } from './files'
 import { RecordType } from './frame'
 
 /** Where a spilled body lives: a record's payload in one of the queue's files. */
@@ -48,13 +49,7 @@ export class SpillReader {
   /** The whole body for a spilled entry whose skeleton is `skeleton`; throws when it cannot be read. */
   read(ref: SpillRef, skeleton: IlertEventBody): IlertEventBody {
     const buf = Buffer.allocUnsafe(ref.len)
-    const fd = this.fdOf(ref.file)
-    let done = 0
-    while (done < ref.len) {
-      const n = readSync(fd, buf, done, ref.len - done, ref.at + done)
-      if (n === 0) throw new Error(`${ref.file} ends before offset ${ref.at + ref.len}`)
-      done += n
-    }
+    if (!readAt(this.fdOf(ref.file), buf, ref.at)) throw new Error(`${ref.file} ends before offset ${ref.at + ref.len}`)
     const body = decode(ref, buf.toString('utf8'), this.decodeRaw)
     if (body === undefined) throw new Error(`the record at ${ref.file}:${ref.at} no longer validates`)
     return skeleton.labels === undefined || body.labels === skeleton.labels ? body : { ...body, labels: skeleton.labels }
