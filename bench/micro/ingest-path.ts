@@ -103,15 +103,20 @@ const acceptBodies = (whole: boolean) => async (app: App) => {
 }
 
 const results: Record<string, number[]> = { parse: [], memory: [], normal: [], full: [], 'batch-each': [], 'batch-whole': [] }
+// MICRO_STAGES=memory,full runs only those (for a CPU profile of one stage).
+const only = process.env.MICRO_STAGES?.split(',')
+const want = (k: string) => only === undefined || only.includes(k)
 for (let r = 0; r < ROUNDS; r++) {
-  const t0 = cpuUs()
-  await parseOnly()
-  results.parse!.push((cpuUs() - t0) / N)
-  for (const mode of ['memory', 'normal', 'full'] as const) results[mode]!.push(await stage(mode, acceptAll))
-  results['batch-each']!.push(await stage('full', acceptBodies(false)))
-  results['batch-whole']!.push(await stage('full', acceptBodies(true)))
+  if (want('parse')) {
+    const t0 = cpuUs()
+    await parseOnly()
+    results.parse!.push((cpuUs() - t0) / N)
+  }
+  for (const mode of ['memory', 'normal', 'full'] as const) if (want(mode)) results[mode]!.push(await stage(mode, acceptAll))
+  if (want('batch-each')) results['batch-each']!.push(await stage('full', acceptBodies(false)))
+  if (want('batch-whole')) results['batch-whole']!.push(await stage('full', acceptBodies(true)))
 }
 await sim.stop()
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(9)} median ${med(v).toFixed(2)} min ${Math.min(...v).toFixed(2)} µs/event (runs: ${v.map((x) => x.toFixed(2)).join(" ")})`)
+for (const [k, v] of Object.entries(results)) if (v.length > 0) console.log(`${k.padEnd(9)} median ${med(v).toFixed(2)} min ${Math.min(...v).toFixed(2)} µs/event (runs: ${v.map((x) => x.toFixed(2)).join(" ")})`)
 process.exit(0)

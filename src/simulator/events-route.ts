@@ -58,7 +58,8 @@ export function createEventsHandler(ctx: SimContext): (req: Request) => Promise<
     if (config.integrationKeys !== undefined && !config.integrationKeys.has(ev.integrationKey)) {
       return answer(404, false, rec, 'No alert source found for this integration key')
     }
-    state.apply(ev, rec, now)
+    const entry = state.apply(ev, rec, now)
+    config.onAccepted?.(entry)
     stats.countStatus(202, rec)
     return new Response(null, { status: 202, headers: { 'correlation-id': crypto.randomUUID() } })
   }

@@ -139,6 +139,21 @@ describe('alert state', () => {
       await small.stop()
     }
   })
+
+  test('onAccepted sees every accepted event, beyond the log bound, and nothing refused', async () => {
+    const seen: (string | null)[] = []
+    const tapped = await startSim({ maxLog: 2, rateLimit: { perKey: 3, windowMs: 60_000 }, onAccepted: (e) => seen.push(e.alertKey) })
+    try {
+      const statuses: number[] = []
+      for (let i = 0; i < 4; i++) statuses.push((await post(tapped.base, alert(`t${i}`))).status)
+      statuses.push((await post(tapped.base, { ...alert('bad'), integrationKey: 'il2-other', eventType: 'NOPE' })).status)
+      expect(statuses).toEqual([202, 202, 202, 429, 400])
+      expect(seen).toEqual(['t0', 't1', 't2'])
+      expect(tapped.events().map((e) => e.alertKey)).toEqual(['t1', 't2'])
+    } finally {
+      await tapped.stop()
+    }
+  })
 })
 
 describe('rate limit: per key, fixed windows aligned to epoch multiples', () => {
