@@ -27,6 +27,11 @@ export interface Entry {
   lastSeq: number
   /** Bytes of the stored record whose body this entry carries (what a checkpoint would keep). */
   bytes: number
+  /**
+   * The JSON text the newest merged event arrived as, while `body` is exactly that event's body
+   * (the durable store sets it): a checkpoint writes this text instead of serializing the body.
+   */
+  raw?: string
   /** Set once a call with it left for ilert: from then on ilert may hold it, so it never cancels. */
   sent?: boolean
   /**

@@ -357,6 +357,7 @@ export class LogStore implements EventStore {
         ev.id = this.nextSeq++
         if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
         if (!table.add(ev, this.stagedSizes[i]!)) this.entryListener(table.lastLane!)
+        this.keepRaw(ev, this.stagedRaw[i])
       }
       if (table.heldBytes <= this.opts.maxMemoryBytes) continue
       while (b < this.batches.length && this.batches[b]!.to <= i) b++
@@ -424,6 +425,13 @@ export class LogStore implements EventStore {
     }
   }
 
+  /** The entry that now holds `ev` keeps the text `ev` arrived as while its body is `ev`'s (checkpoint.ts). */
+  private keepRaw(ev: QueuedEvent, raw: string | undefined): void {
+    const e = this.table.lastEntry
+    if (e === undefined || e.lastSeq !== ev.id) return
+    e.raw = raw !== undefined && e.body === ev.body ? raw : undefined
+  }
+
   /**
    * Over queue.max_memory_bytes: the entry that now holds `ev` keeps only a skeleton and points at
    * `ev`'s record, when that record rebuilds its body (a non-COMMENT merge keeps the newest body,
@@ -435,6 +443,7 @@ export class LogStore implements EventStore {
     if (e.type === 'COMMENT' && e.body !== ev.body) return
     e.spill = { file, at, len, type, item }
     e.body = skeletonOf(e.body)
+    e.raw = undefined
     this.table.spilledBytes += e.bytes
   }
 
@@ -599,7 +608,7 @@ export class LogStore implements EventStore {
     const table = this.table
     const spill = this.spill
     // Where each entry landed, for those whose body is (or is now to be) on disk only.
-    const moved: { e: Entry; at: number; len: number }[] = []
+    const moved: { e: Entry; at: number; len: number; type: RecordType }[] = []
     const over = () => table.heldBytes > this.opts.maxMemoryBytes
     const collect = table.spilledBytes > 0 || over()
     let pinned: Entry | undefined
@@ -614,7 +623,7 @@ export class LogStore implements EventStore {
         }
       },
       bodyOf: (e) => (e.spill === undefined ? e.body : spill.read(e.spill, e.body)),
-      ...(collect ? { placed: (e: Entry, at: number, len: number) => void (e !== pinned && moved.push({ e, at, len })) } : {}),
+      ...(collect ? { placed: (e: Entry, at: number, len: number, type: RecordType) => void (e !== pinned && moved.push({ e, at, len, type })) } : {}),
       sends: this.recentSends(),
       digests: this.digests,
       history: table.history,
@@ -623,13 +632,14 @@ export class LogStore implements EventStore {
     // The checkpoint is whole: spilled bodies now point into it (the segments go), and while the
     // lanes hold more than queue.max_memory_bytes, more bodies move there.
     const name = checkpointName(this.activeNo)
-    for (const { e, at, len } of moved) {
+    for (const { e, at, len, type } of moved) {
       if (e.spill === undefined) {
         if (!over()) continue
         e.body = skeletonOf(e.body)
+        e.raw = undefined
         table.spilledBytes += e.bytes
       }
-      e.spill = { file: name, at, len, type: RecordType.CheckpointEntry, item: 0 }
+      e.spill = { file: name, at, len, type, item: 0 }
     }
     const files = listQueueFiles(this.dir)
     // Deleted off the event loop (freeing a segment's blocks took 3 % of a durable storm's CPU);
@@ -727,7 +737,7 @@ export class LogStore implements EventStore {
     // the history before it is compacted away: unknown.
     this.table.history.baseline = newest === undefined ? 'closed' : 'unknown'
     if (newest !== undefined) {
-      this.loadCheckpoint(newest)
+      stats.dropped += this.loadCheckpoint(newest)
       for (const n of files.checkpoints) if (n < newest) unlinkQuietly(join(this.dir, checkpointName(n)))
     }
     const tail = files.segments.filter((n) => n >= this.checkpointNo)
@@ -750,12 +760,15 @@ export class LogStore implements EventStore {
     return stats
   }
 
-  /** Loads checkpoint `no` one record at a time; beyond queue.max_memory_bytes entries point at their records. */
-  private loadCheckpoint(no: number): void {
+  /**
+   * Loads checkpoint `no` one record at a time; beyond queue.max_memory_bytes entries point at
+   * their records. Returns how many raw entries no longer validate (left out, as a replay does).
+   */
+  private loadCheckpoint(no: number): number {
     const perfOffset = performance.now() - Date.now()
     const file = checkpointName(no)
     const table = this.table
-    const c = readCheckpoint(this.dir, no, (e, at, len) => {
+    const c = readCheckpoint(this.dir, no, this.opts.decodeRaw, (e, at, len, type, raw) => {
       const lane = table.laneFor(e.b.integrationKey, e.k)
       const spill = table.heldBytes + e.n > this.opts.maxMemoryBytes
       const entry: Entry = {
@@ -769,7 +782,8 @@ export class LogStore implements EventStore {
         lastSeq: e.l,
         bytes: e.n,
       }
-      if (spill) entry.spill = { file, at, len, type: RecordType.CheckpointEntry, item: 0 }
+      if (spill) entry.spill = { file, at, len, type, item: 0 }
+      else if (raw !== undefined) entry.raw = raw
       table.append(lane, entry)
     })
     for (const [ik, times] of c.sends) this.sends.set(ik, [...times])
@@ -780,6 +794,7 @@ export class LogStore implements EventStore {
     this.checkpointNo = c.header.segment
     this.checkpointBytes = c.bytes
     this.historyBytes = c.historyBytes
+    return c.dropped
   }
 
   /** Applies one segment's records; returns its (possibly cut) size. */
@@ -823,6 +838,7 @@ export class LogStore implements EventStore {
         }
         const ev: QueuedEvent = { id: seq, body, laneKey: laneKeyFor(body.alertKey) || `A:${seq}`, acceptedAt: performance.now(), attempts: 0 }
         this.table.add(ev, size)
+        if (type === RecordType.Raw) this.keepRaw(ev, text)
         this.spillReplayed(ev, file, at, len, type, 0)
         return
       }

@@ -43,6 +43,11 @@ export const enum RecordType {
   CheckpointDigests = 20,
   /** Checkpoint: what is open in ilert per key (dispatch/key-history.ts): {b: baseline, k: [[id, 'o'|'c'|'u'], ...]}, in chunks. */
   CheckpointHistory = 21,
+  /**
+   * Checkpoint entry whose body is the text its newest event arrived as: the entry's fields as
+   * JSON (CheckpointEntry without `b`), a newline, then that text, replayed like a Raw record.
+   */
+  CheckpointRawEntry = 22,
 }
 
 export const crc32 = (bytes: Uint8Array): number => Bun.hash.crc32(bytes) >>> 0

@@ -9,6 +9,7 @@
 import { closeSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import type { IlertEventBody } from '../../pipeline/ilert-event'
+import { checkpointBody } from './checkpoint'
 import { readAt } from './files'
 import { RecordType } from './frame'
 
@@ -88,8 +89,10 @@ function decode(ref: SpillRef, text: string, decodeRaw: (text: string) => IlertE
     case RecordType.Body:
       return JSON.parse(text) as IlertEventBody
     case RecordType.Replayed:
-    case RecordType.CheckpointEntry:
       return (JSON.parse(text) as { b: IlertEventBody }).b
+    case RecordType.CheckpointEntry:
+    case RecordType.CheckpointRawEntry:
+      return checkpointBody(ref.type, text, decodeRaw)
     case RecordType.RawBatch: {
       const items = JSON.parse(text) as unknown[]
       return decodeRaw(JSON.stringify(items[ref.item]))
