@@ -14,8 +14,17 @@ export type KeyState = 'open' | 'closed' | 'unknown'
 
 export const HISTORY_MAX_KEYS = 200_000
 
+/** Told of every change, in order (the durable store appends them to its history log). */
+export interface HistoryListener {
+  /** The key's state is now `state`; undefined: back at the baseline (or forgotten). */
+  key(id: string, state: KeyState | undefined): void
+  /** The baseline is now `b`; `clear`: every key was forgotten, else the keys whose state is `b` were dropped. */
+  baseline(b: 'closed' | 'unknown', clear: boolean): void
+}
+
 export class KeyHistory {
   private readonly keys = new Map<string, KeyState>()
+  listener: HistoryListener | undefined
 
   constructor(
     public baseline: 'closed' | 'unknown' = 'unknown',
@@ -37,19 +46,25 @@ export class KeyHistory {
 
   set(ik: string, laneKey: string, s: KeyState): void {
     const k = id(ik, laneKey)
-    this.keys.delete(k)
-    if (s === this.baseline) return
+    const had = this.keys.delete(k)
+    if (s === this.baseline) {
+      if (had) this.listener?.key(k, undefined)
+      return
+    }
     this.keys.set(k, s)
+    this.listener?.key(k, s)
     if (this.keys.size <= this.maxKeys) return
     if (this.baseline === 'closed') {
       // Forgetting an open key under a 'closed' baseline would claim it closed: give up the baseline.
       this.baseline = 'unknown'
       for (const [key, v] of this.keys) if (v === 'unknown') this.keys.delete(key)
+      this.listener?.baseline('unknown', false)
     }
     // Under an 'unknown' baseline forgetting is safe: the oldest keys become unknown.
     for (const key of this.keys.keys()) {
       if (this.keys.size <= this.maxKeys) break
       this.keys.delete(key)
+      this.listener?.key(key, undefined)
     }
   }
 
@@ -58,7 +73,7 @@ export class KeyHistory {
     return this.keys.entries()
   }
 
-  /** Puts back what `entries` gave (a checkpoint being loaded), under its baseline. */
+  /** Puts back what `entries` gave (a checkpoint or history log being loaded), under its baseline; not told to the listener. */
   restore(baseline: 'closed' | 'unknown', entries: Iterable<[string, KeyState]>): void {
     this.keys.clear()
     this.baseline = baseline
@@ -69,6 +84,7 @@ export class KeyHistory {
   forget(): void {
     this.keys.clear()
     this.baseline = 'unknown'
+    this.listener?.baseline('unknown', true)
   }
 
   /** A call for the key reached ilert (or, at replay, completed): what is open there now. */

@@ -33,6 +33,7 @@ import { SpaceWaiters } from './space-waiters'
 import { CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from './wal/checkpoint'
 import { checkpointName, dirBytes, fsyncDir, listQueueFiles, segmentName } from './wal/files'
 import { FrameWriter, readFrame, RECORD_HEADER, RecordType, zeroFrom } from './wal/frame'
+import { HistoryLog, loadHistory } from './wal/history-log'
 import { acquireQueueLock, type LockHandle } from './wal/queue-lock'
 import { skeletonOf, SpillReader } from './wal/spill'
 
@@ -108,8 +109,6 @@ export class LogStore implements EventStore {
   private sealedBytes = 0
   private checkpointNo = 0
   private checkpointBytes = 0
-  /** The key history's share of the checkpoint: live too, so it does not count as superseded. */
-  private historyBytes = 0
   /** Other files in the directory (the dead-letter database), sampled once a second. */
   private otherBytes = 0
   private nextSeq = 1
@@ -141,6 +140,8 @@ export class LogStore implements EventStore {
   private readonly sampler: ReturnType<typeof setInterval>
   private closed = false
   private readonly spill: SpillReader
+  /** The key history's own log (wal/history-log.ts); written at start, then appended. */
+  private readonly historyLog: HistoryLog
   /** Bytes written to the log since the last forced collection (collectAfter). */
   private writtenSinceGc = 0
   /** Entries loaded at start (from the checkpoint and the log tail). */
@@ -165,14 +166,25 @@ export class LogStore implements EventStore {
       if ((err as NodeJS.ErrnoException).code !== undefined) throw new Error(`queue.path ${this.dir} is not usable: ${(err as Error).message}`)
       throw err
     }
+    this.historyLog = new HistoryLog(this.dir)
     try {
       this.recovered = this.recover()
       this.openSegment(this.activeNo)
     } catch (err) {
+      this.historyLog.close()
       this.spill.close()
       this.lock.release()
       throw err
     }
+    // What recovery rebuilt (the checkpoint's history plus the log tail), as the next generation;
+    // on a full disk the first compaction writes it (it must before any segment goes).
+    try {
+      this.historyLog.rewrite(this.table.history)
+    } catch {
+      // needsRewrite stays true
+    }
+    const history = this.historyLog
+    this.table.history.listener = { key: (k, st) => history.note(k, st), baseline: (b, clear) => history.noteBaseline(b, clear) }
     // A cancelled pair (an ALERT and its RESOLVE, issue 15.1) is recorded like a delivered call, so a replay removes both.
     this.table.onCancel((lane, alert, resolve) => this.addControl(RecordType.Complete, JSON.stringify({ k: lane.key, i: alert.body.integrationKey, s: resolve.id })))
     this.sampleDisk()
@@ -321,6 +333,7 @@ export class LogStore implements EventStore {
       // what was written stays in the OS; a later start replays it
     }
     closeSync(this.fd)
+    this.historyLog.close()
     this.spill.close()
     this.lock.release()
   }
@@ -579,7 +592,7 @@ export class LogStore implements EventStore {
   /** True when most of the log is superseded: more than twice the live set plus `segments` segments. */
   private wantsCompaction(segments: number): boolean {
     const logBytes = this.checkpointBytes + this.sealedBytes + (segments > 1 ? this.activeSize : 0)
-    return logBytes > 2 * this.table.bytes + this.historyBytes + segments * this.opts.segmentBytes
+    return logBytes > 2 * this.table.bytes + segments * this.opts.segmentBytes
   }
 
   private rotate(): void {
@@ -612,7 +625,10 @@ export class LogStore implements EventStore {
     const over = () => table.heldBytes > this.opts.maxMemoryBytes
     const collect = table.spilledBytes > 0 || over()
     let pinned: Entry | undefined
-    const { bytes: size, historyBytes } = writeCheckpoint(this.dir, {
+    // The history log holds every change up to this checkpoint before the segments that also hold them go.
+    if (this.historyLog.needsRewrite || this.historyLog.wantsRewrite(table.history.size)) this.historyLog.rewrite(table.history)
+    else this.historyLog.sync()
+    const size = writeCheckpoint(this.dir, {
       header: { v: CHECKPOINT_VERSION, nextSeq: this.nextSeq, segment: this.activeNo, at: Date.now() },
       forEachEntry(emit) {
         for (const source of table.sources.values()) {
@@ -626,7 +642,6 @@ export class LogStore implements EventStore {
       ...(collect ? { placed: (e: Entry, at: number, len: number, type: RecordType) => void (e !== pinned && moved.push({ e, at, len, type })) } : {}),
       sends: this.recentSends(),
       digests: this.digests,
-      history: table.history,
       epochOffset,
     })
     // The checkpoint is whole: spilled bodies now point into it (the segments go), and while the
@@ -648,7 +663,6 @@ export class LogStore implements EventStore {
     for (const n of files.checkpoints) if (n < this.activeNo) this.deleteLater(checkpointName(n))
     this.checkpointNo = this.activeNo
     this.checkpointBytes = size
-    this.historyBytes = historyBytes
     this.sealedBytes = 0
     this.opts.events?.compacted?.({ ms: performance.now() - started, bytes: size, entries: table.entries })
   }
@@ -685,6 +699,11 @@ export class LogStore implements EventStore {
     if (!this.syncing) {
       this.flushControl()
       this.maintain()
+    }
+    try {
+      this.historyLog.flush()
+    } catch {
+      // kept pending and written with the next flush; the log tail holds these changes too
     }
     if (this.state.kind === 'unavailable' && this.control.empty && this.hasRoom()) this.setHealth(OK)
   }
@@ -788,12 +807,15 @@ export class LogStore implements EventStore {
     })
     for (const [ik, times] of c.sends) this.sends.set(ik, [...times])
     for (const ik of c.digests) this.digests.add(ik)
-    // What was open in ilert per key when it was written (older checkpoints: unknown, as before).
-    if (c.history !== undefined) this.table.history.restore(c.history.baseline, c.history.keys)
+    // What was open in ilert per key when it was written: in the history log (a missing or damaged
+    // one leaves it unknown), or in an older checkpoint itself; older still: unknown, as before.
+    if (c.history === 'log') {
+      const h = loadHistory(this.dir)
+      if (h !== undefined) this.table.history.restore(h.baseline, h.keys)
+    } else if (c.history !== undefined) this.table.history.restore(c.history.baseline, c.history.keys)
     this.nextSeq = c.header.nextSeq
     this.checkpointNo = c.header.segment
     this.checkpointBytes = c.bytes
-    this.historyBytes = c.historyBytes
     return c.dropped
   }
 

@@ -1,7 +1,7 @@
 // Issue 15.1: a RESOLVE cancels its still unsent ALERT when this bridge has no open ALERT for the
 // key in ilert; when it cannot know, the RESOLVE is sent. On the lanes, and on the durable log
-// across a real reopen (what was cancelled stays cancelled; a compaction keeps the history in its
-// checkpoint; a checkpoint without one leaves it unknown).
+// across a real reopen (what was cancelled stays cancelled; a compaction keeps the history, in its
+// own log; an older checkpoint without one leaves it unknown).
 import { afterEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -139,17 +139,24 @@ const decodeRaw = (text: string): IlertEventBody | undefined => {
   const v = JSON.parse(text) as { k: string; s: string; t: IlertEventType }
   return { integrationKey: 'ik-1', eventType: v.t, summary: v.s, alertKey: v.k }
 }
-/** Rewrites a checkpoint without its CheckpointHistory records (re-framed, checksums and all). */
-function stripHistory(file: string): void {
-  const data = readFileSync(file)
+/**
+ * Rewrites a checkpoint as one of version 1 written before the history was kept (re-framed,
+ * checksums and all): no history records, and no history log beside it.
+ */
+function asCheckpointWithoutHistory(dir: string, file: string): void {
+  const data = readFileSync(join(dir, file))
   const w = new FrameWriter()
   for (let off = 0; ; ) {
     const f = readFrame(data, off)
     if (f.kind !== 'frame') break
-    for (const r of f.records) if (r.type !== RecordType.CheckpointHistory) w.addText(r.type, r.text)
+    for (const r of f.records) {
+      if (r.type === RecordType.CheckpointHistory) continue
+      w.addText(r.type, r.type === RecordType.CheckpointHeader ? JSON.stringify({ ...JSON.parse(r.text), v: 1 }) : r.text)
+    }
     off = f.next
   }
-  writeFileSync(file, w.seal())
+  writeFileSync(join(dir, file), w.seal())
+  for (const f of readdirSync(dir)) if (f.startsWith('history-')) rmSync(join(dir, f))
 }
 
 function open(path: string): LogStore {
@@ -200,7 +207,7 @@ describe('pair cancellation on the durable log', () => {
     expect(b.table.history.baseline).toBe('closed')
   })
 
-  test('a compaction keeps the history in its checkpoint: after a reopen an ALERT open in ilert still needs its RESOLVE, a fresh pair still cancels', () => {
+  test('a compaction keeps the history (in its own log): after a reopen an ALERT open in ilert still needs its RESOLVE, a fresh pair still cancels', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'mcp-ilert-cancel-')), 'q')
     dirs.push(join(path, '..'))
     const a = open(path)
@@ -213,7 +220,7 @@ describe('pair cancellation on the durable log', () => {
       for (let k = 0; k < 20; k++) offer(a, `key-${k}`, 'ALERT', `round ${round} ${'x'.repeat(100)}`)
       a.commit()
     }
-    // Compacted: the record of that delivery is gone from the log, only the checkpoint knows.
+    // Compacted: the record of that delivery is gone from the log, only the history log knows.
     expect(readdirSync(path).some((f) => f.endsWith('.ckpt'))).toBe(true)
     close(a)
     const b = open(path)
@@ -239,9 +246,8 @@ describe('pair cancellation on the durable log', () => {
       a.commit()
     }
     close(a)
-    // Strip the history records from the checkpoint, as an older mcp-ilert wrote it.
-    const ckpt = readdirSync(path).find((f) => f.endsWith('.ckpt'))!
-    stripHistory(join(path, ckpt))
+    // As an older mcp-ilert wrote it.
+    asCheckpointWithoutHistory(path, readdirSync(path).find((f) => f.endsWith('.ckpt'))!)
     const b = open(path)
     b.table.cancelPairs = true
     expect(b.table.history.baseline).toBe('unknown')

@@ -1,7 +1,8 @@
 /**
  * Checkpoints: the live lanes (every pending call with its body, merged count, sequence range and
- * attempts) and the recent send history, written when most of the log is superseded, so the
- * segments it covers can be deleted (Redis's AOF rewrite and Kafka's compaction, on our lanes).
+ * attempts), the recent send history and the open storm digests, written when most of the log is
+ * superseded, so the segments it covers can be deleted (Redis's AOF rewrite and Kafka's
+ * compaction, on our lanes). The key history has its own log (history-log.ts).
  * Written to a temporary file, synced, then renamed: a checkpoint either exists whole or not at
  * all. Its records use the log's framing (frame.ts); the last record says how many entries came
  * before it, so a file cut short is refused rather than half loaded.
@@ -14,9 +15,12 @@ import type { IlertEventBody } from '../../pipeline/ilert-event'
 import { FRAME_HEADER, FrameWriter, readFrame, RECORD_HEADER, RecordType } from './frame'
 import { checkpointName, fsyncDir, readAt } from './files'
 
-/** 2: entries may be CheckpointRawEntry records. Version 1 checkpoints are read as before. */
-export const CHECKPOINT_VERSION = 2
-const READS_VERSIONS = [1, 2]
+/**
+ * 2: entries may be CheckpointRawEntry records. 3: the key history is no longer inside (it has its
+ * own log, history-log.ts). Versions 1 and 2 are read as before, their history with them.
+ */
+export const CHECKPOINT_VERSION = 3
+const READS_VERSIONS = [1, 2, 3]
 
 export interface CheckpointHeader {
   v: number
@@ -48,10 +52,11 @@ export interface CheckpointData {
   sends: Map<string, number[]>
   /** Integration keys whose storm digest is open in ilert. */
   digests: Set<string>
-  /** What was open in ilert per key, or undefined (a checkpoint written before it was kept). */
-  history: { baseline: 'closed' | 'unknown'; keys: [string, KeyState][] } | undefined
-  /** Bytes of the history records. */
-  historyBytes: number
+  /**
+   * What was open in ilert per key: 'log' (version 3: in the history log), or from the checkpoint
+   * itself (version 2), or undefined (a checkpoint written before it was kept).
+   */
+  history: 'log' | { baseline: 'closed' | 'unknown'; keys: [string, KeyState][] } | undefined
   bytes: number
   /** Raw entries that no longer validate (the config changed), left out. */
   dropped: number
@@ -67,22 +72,19 @@ export interface CheckpointSource {
   placed?(entry: Entry, at: number, len: number, type: RecordType): void
   sends: ReadonlyMap<string, readonly number[]>
   digests: ReadonlySet<string>
-  history: { baseline: 'closed' | 'unknown'; entries(): Iterable<[string, KeyState]> }
   /** performance.now() → epoch ms offset. */
   epochOffset: number
 }
 
 const FRAME_TARGET = 1024 * 1024
-const HISTORY_CHUNK = 2000
 const STATE_OF: Record<string, KeyState> = { o: 'open', c: 'closed', u: 'unknown' }
 
-/** Writes checkpoint `header.segment` into `dir`; returns its size in bytes, and the key history's share of it. */
-export function writeCheckpoint(dir: string, src: CheckpointSource): { bytes: number; historyBytes: number } {
+/** Writes checkpoint `header.segment` into `dir`; returns its size in bytes. */
+export function writeCheckpoint(dir: string, src: CheckpointSource): number {
   const name = checkpointName(src.header.segment)
   const tmp = join(dir, `${name}.tmp`)
   const fd = openSync(tmp, 'w', 0o600)
   let size = 0
-  let historyBytes = 0
   let written = false
   try {
     const w = new FrameWriter(FRAME_TARGET * 2)
@@ -112,18 +114,6 @@ export function writeCheckpoint(dir: string, src: CheckpointSource): { bytes: nu
     })
     for (const [i, t] of src.sends) if (t.length > 0) w.addText(RecordType.CheckpointSends, JSON.stringify({ i, t }))
     if (src.digests.size > 0) w.addText(RecordType.CheckpointDigests, JSON.stringify({ i: [...src.digests] }))
-    // At least one record, so a reader knows the history was kept (its baseline alone says a lot).
-    let chunk: [string, string][] = []
-    const writeHistory = () => {
-      historyBytes += w.addText(RecordType.CheckpointHistory, JSON.stringify({ b: src.history.baseline, k: chunk }))
-      chunk = []
-      if (w.length > FRAME_TARGET) flush()
-    }
-    for (const [k, s] of src.history.entries()) {
-      chunk.push([k, s[0]!])
-      if (chunk.length === HISTORY_CHUNK) writeHistory()
-    }
-    writeHistory()
     w.addText(RecordType.CheckpointEnd, JSON.stringify({ entries }))
     flush()
     fsyncSync(fd)
@@ -134,7 +124,7 @@ export function writeCheckpoint(dir: string, src: CheckpointSource): { bytes: nu
   }
   renameSync(tmp, join(dir, name))
   fsyncDir(dir)
-  return { bytes: size, historyBytes }
+  return size
 }
 
 export class CheckpointDamaged extends Error {}
@@ -169,7 +159,6 @@ export function readCheckpoint(
     const sends = new Map<string, number[]>()
     const digests = new Set<string>()
     let history: CheckpointData['history']
-    let historyBytes = 0
     let entries = 0
     let dropped = 0
     let ended = false
@@ -197,7 +186,8 @@ export function readCheckpoint(
         const v = JSON.parse(r.text)
         if (r.type === RecordType.CheckpointHeader) {
           header = v as CheckpointHeader
-          if (!READS_VERSIONS.includes(header.v)) throw new CheckpointDamaged(`checkpoint ${file} has format version ${header.v}; this mcp-ilert reads ${READS_VERSIONS.join(' and ')}`)
+          if (!READS_VERSIONS.includes(header.v)) throw new CheckpointDamaged(`checkpoint ${file} has format version ${header.v}; this mcp-ilert reads ${READS_VERSIONS.join(', ')}`)
+          if (header.v >= 3) history = 'log'
         } else if (r.type === RecordType.CheckpointEntry) {
           if (header === undefined) throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (an entry before its header)`)
           onEntry(v as CheckpointEntry, pos + r.at, r.size - RECORD_HEADER, r.type, undefined)
@@ -205,8 +195,8 @@ export function readCheckpoint(
         } else if (r.type === RecordType.CheckpointSends) sends.set(v.i, v.t)
         else if (r.type === RecordType.CheckpointDigests) for (const ik of v.i as string[]) digests.add(ik)
         else if (r.type === RecordType.CheckpointHistory) {
+          if (history === 'log') continue
           history ??= { baseline: v.b === 'closed' ? 'closed' : 'unknown', keys: [] }
-          historyBytes += r.size
           for (const [k, s] of v.k as [string, string][]) history.keys.push([k, STATE_OF[s] ?? 'unknown'])
         }
         else if (r.type === RecordType.CheckpointEnd) {
@@ -217,7 +207,7 @@ export function readCheckpoint(
       pos = end
     }
     if (header === undefined || !ended) throw new CheckpointDamaged(`checkpoint ${file} is incomplete (no ${header ? 'trailer' : 'header'})`)
-    return { header, sends, digests, history, historyBytes, bytes: size, dropped }
+    return { header, sends, digests, history, bytes: size, dropped }
   } finally {
     closeSync(fd)
   }

@@ -41,13 +41,17 @@ export const enum RecordType {
   CheckpointEnd = 19,
   /** Checkpoint: integration keys whose storm digest is open in ilert: {i: [...]}. */
   CheckpointDigests = 20,
-  /** Checkpoint: what is open in ilert per key (dispatch/key-history.ts): {b: baseline, k: [[id, 'o'|'c'|'u'], ...]}, in chunks. */
+  /** Checkpoint (versions 1 and 2; version 3 keeps it in history-log.ts): what is open in ilert per key (dispatch/key-history.ts): {b: baseline, k: [[id, 'o'|'c'|'u'], ...]}, in chunks. */
   CheckpointHistory = 21,
   /**
    * Checkpoint entry whose body is the text its newest event arrived as: the entry's fields as
    * JSON (CheckpointEntry without `b`), a newline, then that text, replayed like a Raw record.
    */
   CheckpointRawEntry = 22,
+  /** History log (history-log.ts): the baseline is now b; c: every key forgotten, else the keys at b dropped. */
+  HistoryBaseline = 23,
+  /** History log: keys now open (o), closed (c), unknown (u), or back at the baseline (x). */
+  HistoryKeys = 24,
 }
 
 export const crc32 = (bytes: Uint8Array): number => Bun.hash.crc32(bytes) >>> 0
