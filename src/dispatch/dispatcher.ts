@@ -359,6 +359,7 @@ export class Dispatcher {
         this.log.error('Could not read a queued call back from queue.path; it stays queued and is tried again.', { alertKey: next.entries[0]!.body.alertKey ?? next.key })
         next.queued = true
         this.backoff.push(now + DEAD_LETTER_RETRY_MS, next)
+        wake = Math.min(wake, now + DEAD_LETTER_RETRY_MS) // else nothing wakes the pump for it when all is quiet
         if (source.ready.length > 0) this.active.push(source)
         else source.active = false
         continue

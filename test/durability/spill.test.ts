@@ -146,6 +146,29 @@ describe('queue.max_memory_bytes in the durable store', () => {
     ])
   })
 
+  test('a COMMENT into a spilled COMMENT whose comments cannot be read back starts a call of its own; none is lost', () => {
+    const s = store(tmp())
+    fill(s, 0, 200)
+    offer(s, { k: 'note', s: 'note', t: 'COMMENT', c: `one ${detail(2)}` })
+    commit(s)
+    const note = s.table.laneOf('ik-1', 'note')!
+    expect(note.entries[0]!.spill).toBeDefined()
+    // Reading it back fails for a moment (an I/O error), while the second comment comes in.
+    const reader = (s as unknown as { spill: { read: (...a: unknown[]) => unknown } }).spill
+    const read = reader.read
+    reader.read = () => {
+      throw new Error('EIO: i/o error, read')
+    }
+    offer(s, { k: 'note', s: 'note', t: 'COMMENT', c: 'two' })
+    commit(s)
+    reader.read = read
+    // Two calls, in order: the first still points at its record, the second holds only its own comment.
+    expect(note.entries.length).toBe(2)
+    for (const e of note.entries) expect(s.materialize(e)).toBe(true)
+    expect(note.entries[1]!.body.comments).toEqual([{ creator: 'test', content: 'two' }])
+    expect(note.entries[0]!.body.comments).toEqual([{ creator: 'test', content: `one ${detail(2)}` }])
+  })
+
   test('compaction moves spilled bodies into the checkpoint before the segments go; a restart from it is exact', async () => {
     const path = tmp()
     const a = store(path, { segmentBytes: 64 * 1024 })

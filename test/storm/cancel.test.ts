@@ -247,7 +247,7 @@ describe('pair cancellation on the durable log', () => {
     }
     close(a)
     // As an older mcp-ilert wrote it.
-    asCheckpointWithoutHistory(path, readdirSync(path).find((f) => f.endsWith('.ckpt'))!)
+    asCheckpointWithoutHistory(path, readdirSync(path).filter((f) => f.endsWith('.ckpt')).sort().at(-1)!)
     const b = open(path)
     b.table.cancelPairs = true
     expect(b.table.history.baseline).toBe('unknown')
