@@ -63,9 +63,18 @@ export class LaneTable {
   /** The part of `bytes` whose bodies are on disk only (spilled entries); the rest is held in memory. */
   spilledBytes = 0
 
-  /** Stored bytes of the bodies held in memory (what queue.max_memory_bytes bounds). */
+  /** Length of the received texts entries keep beside their bodies (Entry.raw; the durable store sets them). */
+  rawBytes = 0
+
+  /** Bytes of the bodies held in memory, and of the texts kept with them (what queue.max_memory_bytes bounds). */
   get heldBytes(): number {
-    return this.bytes - this.spilledBytes
+    return this.bytes - this.spilledBytes + this.rawBytes
+  }
+
+  /** Sets the received text `entry` keeps (undefined: none), keeping rawBytes exact. */
+  setRaw(entry: Entry, raw: string | undefined): void {
+    this.rawBytes += (raw?.length ?? 0) - (entry.raw?.length ?? 0)
+    entry.raw = raw
   }
   /**
    * Reads a spilled entry's whole body back into memory (the durable store sets it); false when
@@ -209,6 +218,7 @@ export class LaneTable {
     this.events -= alert.count + 1
     this.bytes -= alert.bytes
     if (alert.spill !== undefined) this.spilledBytes -= alert.bytes
+    if (alert.raw !== undefined) this.rawBytes -= alert.raw.length
     this.cancelled += alert.count + 1
     this.cancelledPairs++
     for (const l of this.cancelListeners) l(lane, alert, resolve)
@@ -227,6 +237,7 @@ export class LaneTable {
     this.entries++
     this.bytes += entry.bytes
     if (entry.spill !== undefined) this.spilledBytes += entry.bytes
+    if (entry.raw !== undefined) this.rawBytes += entry.raw.length
   }
 
   /** The lane for a checkpointed entry, created if needed. */
@@ -258,6 +269,7 @@ export class LaneTable {
     this.events -= head?.count ?? 0
     this.bytes -= head?.bytes ?? 0
     if (head?.spill !== undefined) this.spilledBytes -= head.bytes
+    if (head?.raw !== undefined) this.rawBytes -= head.raw.length
     if (lane.entries.length === 0) {
       lane.tail = undefined
       lane.source.lanes.delete(lane.key)

@@ -442,7 +442,7 @@ export class LogStore implements EventStore {
   private keepRaw(ev: QueuedEvent, raw: string | undefined): void {
     const e = this.table.lastEntry
     if (e === undefined || e.lastSeq !== ev.id) return
-    e.raw = raw !== undefined && e.body === ev.body ? raw : undefined
+    this.table.setRaw(e, raw !== undefined && e.body === ev.body ? raw : undefined)
   }
 
   /**
@@ -456,7 +456,7 @@ export class LogStore implements EventStore {
     if (e.type === 'COMMENT' && e.body !== ev.body) return
     e.spill = { file, at, len, type, item }
     e.body = skeletonOf(e.body)
-    e.raw = undefined
+    this.table.setRaw(e, undefined)
     this.table.spilledBytes += e.bytes
   }
 
@@ -651,7 +651,7 @@ export class LogStore implements EventStore {
       if (e.spill === undefined) {
         if (!over()) continue
         e.body = skeletonOf(e.body)
-        e.raw = undefined
+        table.setRaw(e, undefined)
         table.spilledBytes += e.bytes
       }
       e.spill = { file: name, at, len, type, item: 0 }
@@ -802,7 +802,7 @@ export class LogStore implements EventStore {
         bytes: e.n,
       }
       if (spill) entry.spill = { file, at, len, type, item: 0 }
-      else if (raw !== undefined) entry.raw = raw
+      else if (raw !== undefined && table.heldBytes + e.n + raw.length <= this.opts.maxMemoryBytes) entry.raw = raw // counted by append
       table.append(lane, entry)
     })
     for (const [ik, times] of c.sends) this.sends.set(ik, [...times])

@@ -393,6 +393,25 @@ describe('compaction', () => {
     expect(dropped).toEqual([c.recovered.dropped])
   })
 
+  test('the received texts kept with pending calls count against queue.max_memory_bytes, and go with their calls', () => {
+    const s = store(tmp())
+    const kept = () => {
+      let n = 0
+      for (const src of s.table.sources.values()) for (const l of src.lanes.values()) for (const e of l.entries) n += e.raw?.length ?? 0
+      return n
+    }
+    for (const k of ['a', 'b', 'c']) offer(s, k, `${k} first`)
+    s.commit()
+    offer(s, 'a', 'a second, a longer summary than before') // merged: the newer text replaces the older
+    s.commit()
+    expect(kept()).toBeGreaterThan(0)
+    expect(s.table.rawBytes).toBe(kept())
+    expect(s.table.heldBytes).toBe(s.table.bytes + kept())
+    for (const k of ['a', 'b', 'c']) s.completeHead(lane(s, k))
+    expect(s.table.rawBytes).toBe(0)
+    expect(s.table.heldBytes).toBe(0)
+  })
+
   test('delivery that empties the lanes lets the log shrink to almost nothing', async () => {
     const path = tmp()
     const a = store(path, { segmentBytes: 64 * 1024 })
