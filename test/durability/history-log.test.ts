@@ -80,6 +80,17 @@ describe('history log', () => {
     log.close()
   })
 
+  test('a rewrite a crash cut short (its temporary file) is ignored and removed', () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'history-0000000099.log.tmp'), 'half a rewrite')
+    const { h, log } = logged(dir, 'closed', 1000)
+    h.set('ik', 'a', 'open')
+    log.sync()
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    expect(loaded(dir)).toEqual({ baseline: 'closed', keys: { 'ik\na': 'open' } })
+    log.close()
+  })
+
   test('damage before the end is not trusted: no history (the store then treats every key as unknown)', () => {
     const dir = tmp()
     const { h, log } = logged(dir, 'closed', 1000)

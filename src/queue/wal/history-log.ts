@@ -26,6 +26,7 @@ import { fsyncDir } from './files'
 import { FrameWriter, readFrame, RecordType, zeroFrom } from './frame'
 
 const HISTORY = /^history-(\d{10})\.log$/
+const HISTORY_TMP = /^history-\d{10}\.log\.tmp$/
 const historyName = (n: number) => `history-${String(n).padStart(10, '0')}.log`
 /** Keys per HistoryKeys record in a rewrite. */
 const CHUNK = 2000
@@ -59,6 +60,14 @@ export function loadHistory(dir: string): LoadedHistory | undefined {
   } catch {
     return undefined
   }
+  try {
+    return replayHistory(data)
+  } catch {
+    return undefined // a record that does not parse inside a whole frame: not trusted either
+  }
+}
+
+function replayHistory(data: Buffer): LoadedHistory | undefined {
   let baseline: 'closed' | 'unknown' | undefined
   const keys = new Map<string, KeyState>()
   for (let offset = 0; ; ) {
@@ -93,6 +102,7 @@ function generations(dir: string): number[] {
   for (const name of readdirSync(dir)) {
     const m = HISTORY.exec(name)
     if (m) out.push(Number(m[1]))
+    else if (HISTORY_TMP.test(name)) unlinkQuietly(join(dir, name)) // a rewrite a crash cut short
   }
   return out.sort((a, b) => a - b)
 }
