@@ -37,7 +37,7 @@ function hasInvalidUtf8(raw: RawBody): boolean {
 export function parseEventsBody(raw: RawBody, contentType: string | null): ParsedBody {
   if (contentType !== null && (contentType.includes('ndjson') || contentType.includes('jsonlines'))) return parseNdjson(raw)
   const text = raw.text
-  if (text.trim() === '') return { kind: 'error', status: 400, reason: 'empty_body', message: 'request body is empty' }
+  if (isBlank(text)) return { kind: 'error', status: 400, reason: 'empty_body', message: 'request body is empty' }
   if (hasInvalidUtf8(raw)) return { kind: 'error', status: 400, reason: 'invalid_utf8', message: 'body is not valid UTF-8' }
   let value: unknown
   try {
@@ -50,6 +50,15 @@ export function parseEventsBody(raw: RawBody, contentType: string | null): Parse
     return { kind: 'items', items: value.map((v) => ({ kind: 'value' as const, value: v, source: text })), arrayText: text }
   }
   return { kind: 'items', items: [{ kind: 'value', value, raw: text, source: text }] }
+}
+
+/** Only JSON whitespace (or nothing)? Without copying the body as trim() does; a JSON body ends at its first character. */
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return false
+  }
+  return true
 }
 
 function parseNdjson(raw: RawBody): ParsedBody {
@@ -100,6 +109,11 @@ export class BodyTooLarge extends Error {}
 export type Arrive = <T>(read: Promise<T>) => Promise<T>
 
 const noDeadline: Arrive = (read) => read
+/**
+ * Replaces invalid sequences with U+FFFD, which hasInvalidUtf8 then checks against the bytes; keeps
+ * a leading BOM (ignoreBOM), as Buffer's decoding did, so a BOM before the JSON stays invalid JSON.
+ */
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /**
  * Reads the body, counting streamed bytes, so a chunked body without Content-Length is bounded
@@ -110,9 +124,11 @@ export async function readBounded(request: Request, max: number, declared = requ
   // a body without one is read through `request.body`: touching that property makes Bun build a
   // JS ReadableStream, which costs more than the rest of a single-event request.
   if (declared !== null && request.headers.get('transfer-encoding') === null) {
-    const bytes = Buffer.from(await arrive(request.arrayBuffer()))
+    // bytes() and one TextDecoder: arrayBuffer() + Buffer.from + toString cost 9-12 % of a bare
+    // Bun.serve's one-event requests here, this 4 % (text() alone cannot tell invalid UTF-8 from U+FFFD).
+    const bytes = await arrive(request.bytes())
     if (bytes.length > max) throw new BodyTooLarge()
-    return { text: bytes.toString('utf8'), bytes }
+    return { text: UTF8.decode(bytes), bytes }
   }
   if (request.body === null) return { text: '', bytes: new Uint8Array(0) }
   const reader = request.body.getReader()
