@@ -64,8 +64,6 @@ export interface Ingestor {
 }
 
 export function createIngestor(store: EventStore, normalizer: Normalizer, metrics: Metrics): Ingestor {
-  // Label lookups hash their arguments; resolve the per-transport children once.
-  const inCounters = Object.fromEntries(TRANSPORTS.map((t) => [t, metrics.inEvents.labels(t)])) as Record<Transport, ReturnType<typeof metrics.inEvents.labels>>
   /** Events staged since the last write, per transport: whoever commits, each is counted once. */
   const staged = Object.fromEntries(TRANSPORTS.map((t) => [t, 0])) as Record<Transport, number>
   store.onWrite((r) => {
@@ -73,7 +71,7 @@ export function createIngestor(store: EventStore, normalizer: Normalizer, metric
       const n = staged[t]
       if (n === 0) continue
       staged[t] = 0
-      if (r.kind === 'ok') inCounters[t].inc(n)
+      if (r.kind === 'ok') metrics.countAccepted(t, n)
       else metrics.rejected.labels(t, r.reason).inc(n)
     }
   })
