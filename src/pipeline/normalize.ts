@@ -24,6 +24,14 @@ export interface Normalizer {
 
 export function createNormalizer(mapping: Config['mapping'], defaultIntegrationKey: string): Normalizer {
   const levels = mapping.levels
+  // priority_map by the value a sender gives, a number (2) or a string ("2"): looking it up as
+  // String(priority) cost a string per event. A number only where its string form is the key.
+  const levelOf = new Map<unknown, string>()
+  for (const [k, level] of Object.entries(mapping.priority_map)) {
+    levelOf.set(k, level)
+    const n = Number(k)
+    if (k.trim() !== '' && String(n) === k) levelOf.set(n, level)
+  }
   return {
     normalize(ev) {
       const integrationKey = ev.integration_key ?? defaultIntegrationKey
@@ -35,7 +43,7 @@ export function createNormalizer(mapping: Config['mapping'], defaultIntegrationK
           message: 'is required: no ilert.integration_key is configured',
         }
       }
-      const level = ev.priority === undefined ? mapping.default_level : mapping.priority_map[String(ev.priority)]
+      const level = ev.priority === undefined ? mapping.default_level : levelOf.get(ev.priority)
       const target = level === undefined ? undefined : levels[level]
       if (target === undefined) {
         return {

@@ -150,6 +150,17 @@ describe('normalize', () => {
     const n = createNormalizer(m, 'k').normalize((v as any).event)
     expect(n).toMatchObject({ kind: 'ok', body: { priority: 'LOW', severity: 5 } })
   })
+
+  test('a priority that priority_map does not map, or maps to a level that does not exist, is refused naming priority', () => {
+    const { '3': _, ...without3 } = config.mapping.priority_map
+    const m = { ...config.mapping, priority_map: { ...without3, '4': 'no-such-level' } }
+    const norm = createNormalizer(m, 'k')
+    for (const p of [3, 4]) {
+      const v = validateEvent({ ...seedEvent, priority: p })
+      expect(norm.normalize((v as any).event)).toMatchObject({ kind: 'invalid', reason: 'unknown_priority', field: 'priority', message: `${p} has no level in mapping.priority_map/levels` })
+    }
+    expect(norm.normalize((validateEvent({ ...seedEvent, priority: 2 }) as any).event)).toMatchObject({ kind: 'ok', body: { priority: 'HIGH', severity: 2 } })
+  })
 })
 
 describe('the hot-path check (checkEvent) is the schema (eventCheck)', () => {
