@@ -58,7 +58,8 @@ export function newEntry(ev: QueuedEvent, bytes = 0): Entry {
   }
 }
 
-function soleLabelOf(labels: Record<string, string> | undefined): string | null | undefined {
+/** The name of the only label, null for none, undefined for several. */
+export function soleLabelOf(labels: Record<string, string> | undefined): string | null | undefined {
   if (labels === undefined) return null
   let only: string | undefined
   for (const k in labels) {

@@ -23,15 +23,15 @@
  * written later; the store reports itself unavailable until a write succeeds again, and never
  * throws on the delivery side.
  */
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statfsSync, truncateSync, unlink, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statfsSync, truncateSync, unlink, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Entry } from '../dispatch/coalesce'
+import { type Entry, soleLabelOf } from '../dispatch/coalesce'
 import { type Lane, LaneTable, type RateShape } from '../dispatch/lanes'
 import { type IlertEventBody, laneKeyFor, type QueuedEvent } from '../pipeline/ilert-event'
 import type { CommitResult, EventStore, OfferResult, StorageFailure, StoreHealth } from './event-store'
 import { SpaceWaiters } from './space-waiters'
 import { CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from './wal/checkpoint'
-import { checkpointName, dirBytes, fsyncDir, listQueueFiles, segmentName } from './wal/files'
+import { checkpointName, dirBytes, fsyncDir, listQueueFiles, segmentName, unlinkQuietly } from './wal/files'
 import { FrameWriter, readFrame, RECORD_HEADER, RecordType, zeroFrom } from './wal/frame'
 import { HistoryLog, loadHistory } from './wal/history-log'
 import { acquireQueueLock, type LockHandle } from './wal/queue-lock'
@@ -793,7 +793,7 @@ export class LogStore implements EventStore {
       const entry: Entry = {
         body: spill ? skeletonOf(e.b) : e.b,
         type: e.b.eventType,
-        soleLabel: soleLabel(e.b.labels),
+        soleLabel: soleLabelOf(e.b.labels),
         count: e.c,
         acceptedAt: e.t + perfOffset,
         attempts: e.a,
@@ -935,16 +935,3 @@ function unlinkLater(file: string): void {
   unlink(file, () => undefined) // already gone, or gone at the next start
 }
 
-function unlinkQuietly(file: string): void {
-  try {
-    unlinkSync(file)
-  } catch {
-    // already gone
-  }
-}
-
-function soleLabel(labels: Record<string, string> | undefined): string | null | undefined {
-  if (labels === undefined) return null
-  const keys = Object.keys(labels)
-  return keys.length === 0 ? null : keys.length === 1 ? keys[0] : undefined
-}

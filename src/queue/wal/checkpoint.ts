@@ -134,8 +134,17 @@ export class CheckpointDamaged extends Error {}
  * undefined when a raw text no longer validates (the config changed).
  */
 export function checkpointBody(type: RecordType, text: string, decodeRaw: (text: string) => IlertEventBody | undefined): IlertEventBody | undefined {
-  if (type === RecordType.CheckpointRawEntry) return decodeRaw(text.slice(text.indexOf('\n') + 1))
+  if (type === RecordType.CheckpointRawEntry) {
+    const parts = splitRawEntry(text)
+    return parts === undefined ? undefined : decodeRaw(parts.raw)
+  }
   return (JSON.parse(text) as CheckpointEntry).b
+}
+
+/** A CheckpointRawEntry's parts: its fields (JSON, up to the first newline) and the text after it. */
+function splitRawEntry(text: string): { fields: string; raw: string } | undefined {
+  const nl = text.indexOf('\n')
+  return nl < 0 ? undefined : { fields: text.slice(0, nl), raw: text.slice(nl + 1) }
 }
 
 /**
@@ -175,12 +184,11 @@ export function readCheckpoint(
       for (const r of f.records) {
         if (r.type === RecordType.CheckpointRawEntry) {
           if (header === undefined) throw new CheckpointDamaged(`checkpoint ${file} is damaged at offset ${pos} (an entry before its header)`)
-          const nl = r.text.indexOf('\n')
-          const raw = r.text.slice(nl + 1)
-          const b = nl < 0 ? undefined : decodeRaw(raw)
+          const parts = splitRawEntry(r.text)
+          const b = parts === undefined ? undefined : decodeRaw(parts.raw)
           entries++
           if (b === undefined) dropped++
-          else onEntry({ ...(JSON.parse(r.text.slice(0, nl)) as Omit<CheckpointEntry, 'b'>), b }, pos + r.at, r.size - RECORD_HEADER, r.type, raw)
+          else onEntry({ ...(JSON.parse(parts!.fields) as Omit<CheckpointEntry, 'b'>), b }, pos + r.at, r.size - RECORD_HEADER, r.type, parts!.raw)
           continue
         }
         const v = JSON.parse(r.text)

@@ -4,7 +4,7 @@
  * the start of segment 7, so it covers every segment below 7), and the dead-letter database. Names
  * sort in number order. Also the fsync helpers: a rename is durable only once its directory is.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readdirSync, readSync, statSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 
 const SEGMENT = /^segment-(\d{10})\.wal$/
@@ -65,4 +65,13 @@ export function readAt(fd: number, buf: Buffer, pos: number): boolean {
     done += n
   }
   return true
+}
+
+/** Deletes `file` if it is still there. */
+export function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file)
+  } catch {
+    // already gone
+  }
 }

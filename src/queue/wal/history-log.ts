@@ -19,10 +19,10 @@
  * that tail. A file that is damaged before its end is not trusted: the history becomes unknown,
  * which only makes the bridge send RESOLVEs it could have cancelled.
  */
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { KeyHistory, KeyState } from '../../dispatch/key-history'
-import { fsyncDir } from './files'
+import { fsyncDir, unlinkQuietly } from './files'
 import { FrameWriter, readFrame, RecordType, zeroFrom } from './frame'
 
 const HISTORY = /^history-(\d{10})\.log$/
@@ -235,13 +235,5 @@ export class HistoryLog {
     }
     this.pending = new Map()
     this.frame.addText(RecordType.HistoryKeys, JSON.stringify(rec))
-  }
-}
-
-function unlinkQuietly(file: string): void {
-  try {
-    unlinkSync(file)
-  } catch {
-    // already gone
   }
 }
