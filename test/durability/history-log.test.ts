@@ -2,26 +2,17 @@
 // what the bridge knew, through any mix of changes, bound evictions, forgetting, flushes and
 // rewrites; a torn last write is tolerated, damage before the end is not trusted; and a
 // compaction of the durable store no longer writes every key into its checkpoint.
-import { afterEach, describe, expect, test } from 'bun:test'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, test } from 'bun:test'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { KeyHistory, type KeyState } from '../../src/dispatch/key-history'
 import { laneKeyFor, type IlertEventBody } from '../../src/pipeline/ilert-event'
 import { LogStore } from '../../src/queue/log-store'
 import { HistoryLog, loadHistory } from '../../src/queue/wal/history-log'
+import { storeScratch } from '../helpers/store-scratch'
 
-const dirs: string[] = []
-const stores: LogStore[] = []
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'mcp-ilert-history-'))
-  dirs.push(d)
-  return d
-}
+const scratch = storeScratch('history')
+const tmp = scratch.dir
 
 /** A history whose every change goes to a log in `dir`, as the durable store wires it. */
 function logged(dir: string, baseline: 'closed' | 'unknown', max: number): { h: KeyHistory; log: HistoryLog } {
@@ -114,8 +105,7 @@ describe('the durable store keeps the history out of its checkpoints', () => {
   }
   const open = (path: string) => {
     const s = new LogStore({ path, capacity: 10_000, sync: 'normal', segmentBytes: 64 * 1024, maxDiskBytes: 0, maxMemoryBytes: 1 << 30, rate: { perKey: 50, windowMs: 60_000, marginMs: 0 }, decodeRaw })
-    stores.push(s)
-    return s
+    return scratch.keep(s)
   }
   const offer = (s: LogStore, k: string, summary: string) => {
     const raw = JSON.stringify({ k, s: summary })
@@ -138,15 +128,13 @@ describe('the durable store keeps the history out of its checkpoints', () => {
     const logText = readFileSync(historyFile(), 'latin1')
     expect(logText.split('open-4999').length - 1).toBe(1)
     a.table.history.delivered('ik-1', 'open-7', 'RESOLVE')
-    stores.splice(stores.indexOf(a), 1)
-    a.close()
+    scratch.close(a)
     const b = open(path)
     expect(b.table.history.baseline).toBe('closed')
     expect(b.table.history.state('ik-1', 'open-4999')).toBe('open')
     expect(b.table.history.state('ik-1', 'open-7')).toBe('closed')
     expect(b.table.history.size).toBe(4999)
-    stores.splice(stores.indexOf(b), 1)
-    b.close()
+    scratch.close(b)
     // A history log damaged before its end: nothing in it is trusted.
     const data = readFileSync(historyFile())
     data[12] = data[12]! ^ 0xff

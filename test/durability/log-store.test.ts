@@ -2,9 +2,8 @@
 // rebuilds, acknowledgement only after the covering sync, torn tails and damage, compaction,
 // disk bounds, one owner per directory, and the 0.1 migration.
 import { Database } from 'bun:sqlite'
-import { afterEach, describe, expect, test } from 'bun:test'
-import { appendFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, test } from 'bun:test'
+import { appendFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Lane } from '../../src/dispatch/lanes'
 import type { IlertEventBody, QueuedEvent } from '../../src/pipeline/ilert-event'
@@ -16,19 +15,10 @@ import { DB_FILE } from '../../src/queue/sqlite-db'
 import { QueueLockedError } from '../../src/queue/wal/queue-lock'
 import { ConfigSchema, type Config } from '../../src/config/schema'
 import { Value } from '@sinclair/typebox/value'
+import { storeScratch } from '../helpers/store-scratch'
 
-const dirs: string[] = []
-const open: LogStore[] = []
-afterEach(() => {
-  for (const s of open.splice(0)) s.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'mcp-ilert-log-'))
-  dirs.push(d)
-  return join(d, 'queue')
-}
+const scratch = storeScratch('log')
+const tmp = scratch.queuePath
 
 // Raw records are replayed through this stand-in for validate + normalize: our event shape is
 // {k, s, t} here, which is enough to exercise the store.
@@ -40,14 +30,10 @@ const decodeRaw = (text: string): IlertEventBody | undefined => {
 
 function store(path: string, extra: Partial<LogStoreOptions> = {}): LogStore {
   const s = new LogStore({ path, capacity: 1000, sync: 'normal', segmentBytes: 64 * 1024, maxDiskBytes: 0, maxMemoryBytes: 1 << 30, rate: { perKey: 50, windowMs: 60_000, marginMs: 0 }, decodeRaw, ...extra })
-  open.push(s)
-  return s
+  return scratch.keep(s)
 }
 
-function closeStore(s: LogStore): void {
-  open.splice(open.indexOf(s), 1)
-  s.close()
-}
+const closeStore = (s: LogStore): void => scratch.close(s)
 
 function offer(s: LogStore, k: string | undefined, summary: string, t: IlertEventBody['eventType'] = 'ALERT') {
   const raw = JSON.stringify({ ...(k ? { k } : {}), s: summary, t })
@@ -64,6 +50,17 @@ function snapshot(s: LogStore): Record<string, string[]> {
 }
 
 const lane = (s: LogStore, key: string): Lane => s.table.laneOf('ik-1', key)!
+/** Waits until the files the newest checkpoint covers are deleted (that happens off the event loop). */
+async function compactedFilesGone(path: string): Promise<void> {
+  const numberOf = (f: string) => Number(/-(\d+)\./.exec(f)![1])
+  const covered = () => {
+    const files = readdirSync(path).filter((f) => f.endsWith('.wal') || f.endsWith('.ckpt'))
+    const newest = Math.max(...files.filter((f) => f.endsWith('.ckpt')).map(numberOf))
+    return files.filter((f) => numberOf(f) < newest)
+  }
+  for (let i = 0; i < 400 && covered().length > 0; i++) await Bun.sleep(5)
+  expect(covered()).toEqual([])
+}
 const segments = (path: string) => readdirSync(path).filter((f) => f.endsWith('.wal')).sort()
 
 describe('restart rebuilds exactly the pending calls', () => {
@@ -340,7 +337,7 @@ describe('torn tails and damage', () => {
 })
 
 describe('compaction', () => {
-  test('a storm over few keys keeps the disk near twice the live set plus a segment, and a restart sees the same lanes', () => {
+  test('a storm over few keys keeps the disk near twice the live set plus a segment, and a restart sees the same lanes', async () => {
     const path = tmp()
     const a = store(path, { segmentBytes: 64 * 1024 })
     for (let round = 0; round < 200; round++) {
@@ -350,6 +347,7 @@ describe('compaction', () => {
     // 4,000 events of ~150 bytes (~600 KB) over 20 lanes: the log was compacted as it grew.
     expect(a.table.entries).toBe(20)
     expect(a.table.events).toBe(4000)
+    await compactedFilesGone(path)
     const onDisk = readdirSync(path).filter((f) => f.endsWith('.wal') || f.endsWith('.ckpt')).reduce((n, f) => n + statSync(join(path, f)).size, 0)
     expect(onDisk).toBeLessThan(2 * a.table.bytes + 2 * 64 * 1024)
     expect(readdirSync(path).some((f) => f.endsWith('.ckpt'))).toBe(true)

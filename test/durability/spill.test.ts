@@ -1,28 +1,18 @@
 // queue.max_memory_bytes in the durable store (issue 16.4): beyond the bound, pending calls keep
 // their bodies on disk only and read them back when they leave; a restart over a backlog larger
 // than the bound loads it the same way. Real files, the real LogStore.
-import { afterEach, describe, expect, test } from 'bun:test'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, test } from 'bun:test'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Entry } from '../../src/dispatch/coalesce'
 import type { IlertEventBody, QueuedEvent } from '../../src/pipeline/ilert-event'
 import { laneKeyFor } from '../../src/pipeline/ilert-event'
 import type { CommitResult } from '../../src/queue/event-store'
 import { LogStore, type LogStoreOptions } from '../../src/queue/log-store'
+import { storeScratch } from '../helpers/store-scratch'
 
-const dirs: string[] = []
-const open: LogStore[] = []
-afterEach(() => {
-  for (const s of open.splice(0)) s.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'mcp-ilert-spill-'))
-  dirs.push(d)
-  return join(d, 'queue')
-}
+const scratch = storeScratch('spill')
+const tmp = scratch.queuePath
 
 interface Ev {
   k: string
@@ -47,14 +37,10 @@ const BOUND = 64 * 1024
 
 function store(path: string, extra: Partial<LogStoreOptions> = {}): LogStore {
   const s = new LogStore({ path, capacity: 100_000, sync: 'normal', segmentBytes: 256 * 1024, maxDiskBytes: 0, maxMemoryBytes: BOUND, rate: { perKey: 50, windowMs: 60_000, marginMs: 0 }, decodeRaw, ...extra })
-  open.push(s)
-  return s
+  return scratch.keep(s)
 }
 
-function closeStore(s: LogStore): void {
-  open.splice(open.indexOf(s), 1)
-  s.close()
-}
+const closeStore = (s: LogStore): void => scratch.close(s)
 
 function offer(s: LogStore, e: Ev): void {
   const raw = JSON.stringify(e)

@@ -2,15 +2,15 @@
 // key in ilert; when it cannot know, the RESOLVE is sent. On the lanes, and on the durable log
 // across a real reopen (what was cancelled stays cancelled; a compaction keeps the history, in its
 // own log; an older checkpoint without one leaves it unknown).
-import { afterEach, describe, expect, test } from 'bun:test'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { describe, expect, test } from 'bun:test'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { KeyHistory } from '../../src/dispatch/key-history'
 import { LaneTable } from '../../src/dispatch/lanes'
 import { type IlertEventBody, type IlertEventType, laneKeyFor, type QueuedEvent } from '../../src/pipeline/ilert-event'
 import { LogStore } from '../../src/queue/log-store'
 import { FrameWriter, readFrame, RecordType } from '../../src/queue/wal/frame'
+import { storeScratch } from '../helpers/store-scratch'
 
 let seq = 0
 function ev(alertKey: string, eventType: IlertEventType, ik = 'k1'): QueuedEvent {
@@ -129,12 +129,7 @@ describe('key history bounds', () => {
 
 // ---- the durable store: a real reopen -----------------------------------------------------------
 
-const dirs: string[] = []
-const opened: LogStore[] = []
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const scratch = storeScratch('cancel')
 const decodeRaw = (text: string): IlertEventBody | undefined => {
   const v = JSON.parse(text) as { k: string; s: string; t: IlertEventType }
   return { integrationKey: 'ik-1', eventType: v.t, summary: v.s, alertKey: v.k }
@@ -161,13 +156,9 @@ function asCheckpointWithoutHistory(dir: string, file: string): void {
 
 function open(path: string): LogStore {
   const s = new LogStore({ path, capacity: 10_000, sync: 'normal', segmentBytes: 64 * 1024, maxDiskBytes: 0, maxMemoryBytes: 1 << 30, rate: { perKey: 50, windowMs: 60_000, marginMs: 0 }, decodeRaw })
-  opened.push(s)
-  return s
+  return scratch.keep(s)
 }
-function close(s: LogStore): void {
-  opened.splice(opened.indexOf(s), 1)
-  s.close()
-}
+const close = (s: LogStore): void => scratch.close(s)
 function offer(s: LogStore, k: string, t: IlertEventType, summary = `${t} ${k}`): void {
   const raw = JSON.stringify({ k, s: summary, t })
   s.offer({ id: 0, body: decodeRaw(raw)!, laneKey: laneKeyFor(k), acceptedAt: performance.now(), attempts: 0 }, raw)
@@ -180,8 +171,7 @@ const pending = (s: LogStore) => {
 
 describe('pair cancellation on the durable log', () => {
   test('a cancelled pair stays cancelled after a reopen, and a later event for the key is kept', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'mcp-ilert-cancel-')), 'q')
-    dirs.push(join(path, '..'))
+    const path = scratch.queuePath()
     const a = open(path)
     expect(a.table.history.baseline).toBe('closed')
     a.table.cancelPairs = true // what the dispatcher does once the store has recovered
@@ -208,8 +198,7 @@ describe('pair cancellation on the durable log', () => {
   })
 
   test('a compaction keeps the history (in its own log): after a reopen an ALERT open in ilert still needs its RESOLVE, a fresh pair still cancels', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'mcp-ilert-cancel-')), 'q')
-    dirs.push(join(path, '..'))
+    const path = scratch.queuePath()
     const a = open(path)
     offer(a, 'opened', 'ALERT')
     a.commit()
@@ -238,8 +227,7 @@ describe('pair cancellation on the durable log', () => {
   })
 
   test('a checkpoint written before the history was kept (none in it): the history is unknown, the RESOLVE is sent', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'mcp-ilert-cancel-')), 'q')
-    dirs.push(join(path, '..'))
+    const path = scratch.queuePath()
     const a = open(path)
     for (let round = 0; round < 200; round++) {
       for (let k = 0; k < 20; k++) offer(a, `key-${k}`, 'ALERT', `round ${round} ${'x'.repeat(100)}`)
