@@ -24,14 +24,10 @@ export interface Normalizer {
 
 export function createNormalizer(mapping: Config['mapping'], defaultIntegrationKey: string): Normalizer {
   const levels = mapping.levels
-  // priority_map by the value a sender gives, a number (2) or a string ("2"): looking it up as
-  // String(priority) cost a string per event. A number only where its string form is the key.
-  const levelOf = new Map<unknown, string>()
-  for (const [k, level] of Object.entries(mapping.priority_map)) {
-    levelOf.set(k, level)
-    const n = Number(k)
-    if (k.trim() !== '' && String(n) === k) levelOf.set(n, level)
-  }
+  // priority_map by the integer a sender gives (the event schema allows no other): looking it up
+  // as String(priority) cost a string per event. A key like "02" stays unmatched, as it was.
+  const levelOf = new Map<number, string>()
+  for (const [k, level] of Object.entries(mapping.priority_map)) if (String(Number(k)) === k) levelOf.set(Number(k), level)
   return {
     normalize(ev) {
       const integrationKey = ev.integration_key ?? defaultIntegrationKey
