@@ -9,7 +9,7 @@ import { Registry } from './observability/prom'
 import type { Config } from './config/schema'
 import { Dispatcher } from './dispatch/dispatcher'
 import { createIlertClient } from './dispatch/ilert-client'
-import { createIngestor, decodeStoredEvent, type Ingestor } from './ingest/accept'
+import { createIngestor, decodeStoredEvent, explainStoredEvent, type Ingestor } from './ingest/accept'
 import { createEventsHandler, healthz, readyzHandler, type Readiness } from './ingest/http-events'
 import { startHttpServer, type HttpServer } from './ingest/http-server'
 import { prepareMcp } from './ingest/mcp/startup'
@@ -97,6 +97,14 @@ export class App {
       rate,
       deadLetterCapacity: config.dispatch.dead_letter_capacity,
       decodeRaw: decodeStoredEvent(this.normalizer),
+      explainRaw: explainStoredEvent(this.normalizer, config.ilert.integration_key || config.ilert.webhook_key),
+      invalidAtStart: (r) => {
+        if (r.deadLettered > 0) {
+          m.outFailed.labels('replay_invalid').inc(r.deadLettered)
+          this.log.error('Stored events no longer pass validation with this configuration; they were moved to the dead letters (reason replay_invalid). Fix the configuration, then replay them: mcp-ilert dead-letters list / replay.', { events: r.deadLettered })
+        }
+        if (r.dropped > 0) this.log.error('Stored events that no longer pass validation could not be written to the dead letters and were dropped.', { events: r.dropped, error: r.error })
+      },
       ...(this.opts.syncFn ? { syncFn: this.opts.syncFn } : {}),
       nats: { config: config.nats, registry: m.register, log: this.log },
       events: {
@@ -104,10 +112,7 @@ export class App {
           m.tornTails.inc()
           this.log.warn('Cut a torn tail off the durable log (a write interrupted by a crash; nothing after it was acknowledged).', { file, offset, why })
         },
-        replayDropped: (count) => {
-          m.dropped.labels('replay_invalid').inc(count)
-          this.log.error('Stored events no longer pass validation with this configuration and were dropped at replay.', { events: count })
-        },
+        replayDropped: (count) => m.dropped.labels('replay_invalid').inc(count),
         compacted: (c) => {
           m.compactions.inc()
           this.log.debug('Durable log compacted.', { ms: Math.round(c.ms), checkpointBytes: c.bytes, entries: c.entries })

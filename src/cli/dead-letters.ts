@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs'
 import { loadConfig } from '../config/load'
 import type { Config } from '../config/schema'
-import { decodeStoredEvent } from '../ingest/accept'
+import { decodeStoredEvent, explainStoredEvent } from '../ingest/accept'
 import { createNormalizer } from '../pipeline/normalize'
 import type { DeadLetter, ReplayReport, Selection } from '../queue/dead-letters'
 import { openQueueStore } from '../queue/open-store'
@@ -105,6 +105,12 @@ async function direct(config: Config, p: Parsedok, io: CliIo): Promise<number> {
       rate: { perKey: rl.per_key_per_minute, windowMs: rl.window_seconds * 1000, marginMs: rl.margin_seconds * 1000 },
       deadLetterCapacity: config.dispatch.dead_letter_capacity,
       decodeRaw: decodeStoredEvent(normalizer),
+      // Opening the store replays it: what this configuration no longer accepts goes to the dead letters, as at a bridge's start.
+      explainRaw: explainStoredEvent(normalizer, config.ilert.integration_key || config.ilert.webhook_key),
+      invalidAtStart: (r) => {
+        if (r.deadLettered > 0) io.stderr.write(`${r.deadLettered} stored event(s) no longer pass validation with this configuration and were moved to the dead letters (reason replay_invalid)\n`)
+        if (r.dropped > 0) io.stderr.write(`${r.dropped} stored event(s) that no longer pass validation could not be written to the dead letters and were dropped: ${r.error}\n`)
+      },
     })
     try {
       reportReplay(io, await store.replay(p.sel!, p.force))
@@ -166,6 +172,9 @@ async function viaRunningBridge(config: Config, p: Parsedok, io: CliIo, pid: num
 
 function reportReplay(io: CliIo, r: ReplayReport): void {
   io.stdout.write(`replayed ${r.replayed}\n`)
+  if ((r.invalid ?? []).length > 0) {
+    io.stderr.write(`${r.invalid.length} dead letter(s) not replayed: their event as received still does not pass validation with this configuration (ids ${r.invalid.join(', ')}); fix the configuration (see their lastAnswer), then replay them\n`)
+  }
   if (r.superseded.length > 0) {
     io.stderr.write(`${r.superseded.length} dead letter(s) not replayed: newer delivered events of their alert key superseded them (ids ${r.superseded.join(', ')}); --force sends them anyway\n`)
   }

@@ -5,8 +5,9 @@
  * metric labels. Allocation-light: no closures or promises per event.
  */
 import type { CommitResult, EventStore } from '../queue/event-store'
+import type { InvalidStored } from '../queue/replay-invalid'
 import { type IlertEventBody, laneKeyFor, type QueuedEvent } from '../pipeline/ilert-event'
-import type { Normalizer } from '../pipeline/normalize'
+import { type Normalizer, TYPE_MAP } from '../pipeline/normalize'
 import { validateEvent } from '../pipeline/validate'
 import { type Metrics, type Transport, TRANSPORTS } from '../observability/metrics'
 
@@ -126,5 +127,31 @@ export function decodeStoredEvent(normalizer: Normalizer): (text: string) => Ile
     if (v.kind === 'invalid') return undefined
     const n = normalizer.normalize(v.event)
     return n.kind === 'ok' ? n.body : undefined
+  }
+}
+
+/** Explains why a stored event (its text as received) no longer validates, with a preview of it. */
+export function explainStoredEvent(normalizer: Normalizer, defaultIntegrationKey: string): (text: string) => InvalidStored {
+  return (text) => {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (err) {
+      return { error: `invalid_json: ${(err as Error).message}`, preview: { integrationKey: defaultIntegrationKey, eventType: 'ALERT', summary: '' }, laneKey: '' }
+    }
+    const v = validateEvent(value, text)
+    const n = v.kind === 'valid' ? normalizer.normalize(v.event) : undefined
+    const error = v.kind === 'invalid' ? `${v.field} ${v.message}` : n?.kind === 'invalid' ? `${n.field} ${n.message}` : 'valid again'
+    const o = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
+    const str = (x: unknown) => (typeof x === 'string' ? x : undefined)
+    const alertKey = str(o.alert_key) ?? str(o.mcp_id)
+    const type = str(o.event_type) ?? 'alert'
+    const preview: IlertEventBody = {
+      integrationKey: str(o.integration_key) ?? defaultIntegrationKey,
+      eventType: Object.hasOwn(TYPE_MAP, type) ? TYPE_MAP[type]! : 'ALERT',
+      summary: str(o.summary) ?? '',
+    }
+    if (alertKey !== undefined) preview.alertKey = alertKey
+    return { error, preview, laneKey: laneKeyFor(alertKey) }
   }
 }

@@ -38,7 +38,7 @@ export interface GaugeSampler {
  */
 export const KNOWN_LABELS = {
   rejected: ['invalid_json', 'invalid_utf8', 'schema', 'missing_integration_key', 'unknown_priority', 'queue_full', 'storage_full', 'storage_error', 'json_too_deep', 'body_too_large', 'too_many_events', 'line_too_long', 'too_many_requests', 'too_many_requests_per_peer', 'too_many_connections', 'too_many_connections_per_peer', 'body_timeout'],
-  failed: ['attempts_exhausted', 'status_400', 'status_401', 'status_403', 'status_404', 'status_413', 'status_422'],
+  failed: ['attempts_exhausted', 'replay_invalid', 'status_400', 'status_401', 'status_403', 'status_404', 'status_413', 'status_422'],
   retries: ['timeout', 'connect_timeout', 'network', 'status_408', 'status_500', 'status_502', 'status_503', 'status_504', 'status_429'],
   requests: ['success', 'retry', 'rate_limited', 'fail'],
   dropped: ['shutdown_deadline', 'dead_letter_overflow', 'replay_invalid'],
@@ -90,7 +90,7 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
   })
   const outFailed = new client.Counter({
     name: 'mcp_out_failed_total',
-    help: 'Events that failed for good (permanent 4xx or out of attempts) and went to the dead letters.',
+    help: 'Events that failed for good (permanent 4xx, out of attempts, or stored events a changed configuration no longer accepts: replay_invalid) and went to the dead letters.',
     labelNames: ['reason'],
     registers: [register],
   })

@@ -7,7 +7,8 @@ import type { Config } from '../config/schema'
 import type { McpEvent } from './event-schema'
 import type { IlertEventBody, IlertEventType } from './ilert-event'
 
-const TYPE_MAP: Record<string, IlertEventType> = {
+/** Our event_type values and ilert's eventType. */
+export const TYPE_MAP: Record<string, IlertEventType> = {
   alert: 'ALERT',
   accept: 'ACCEPT',
   resolve: 'RESOLVE',

@@ -25,9 +25,18 @@ export interface DeadLetter {
   /** The sequence number of a later delivered call for the same alert key, if one was delivered. */
   supersededBy: number | null
   event: IlertEventBody
+  /**
+   * The event as it arrived, for one a changed configuration no longer accepts (reason
+   * `replay_invalid`, found at a start): `event` is then only what could be read of it, and a
+   * replay validates and normalizes this text again under the configuration of that moment.
+   */
+  received?: string
 }
 
 export type NewDeadLetter = Omit<DeadLetter, 'id' | 'deadAt' | 'event' | 'supersededBy'> & { body: IlertEventBody }
+
+/** Turns a dead letter's received text into an ilert body under the current configuration; undefined: still not valid. */
+export type DecodeReceived = (text: string) => IlertEventBody | undefined
 
 export type Selection = { kind: 'all' } | { kind: 'ids'; ids: number[] }
 
@@ -47,6 +56,8 @@ export interface ReplayReport {
   replayed: number
   /** Selected dead letters not sent because newer delivered events of their key superseded them. */
   superseded: number[]
+  /** Selected dead letters kept because their received text still does not pass validation (`received`). */
+  invalid: number[]
 }
 
 export interface DeadLetterStore {
@@ -67,7 +78,22 @@ export function maskKey(key: string): string {
 }
 
 export function masked(d: DeadLetter): DeadLetter {
-  return { ...d, event: { ...d.event, integrationKey: maskKey(d.event.integrationKey) } }
+  const m: DeadLetter = { ...d, event: { ...d.event, integrationKey: maskKey(d.event.integrationKey) } }
+  if (d.received !== undefined) m.received = maskReceived(d.received)
+  return m
+}
+
+/** A received event's text for a listing: its own integration_key, if it carries one, masked. */
+function maskReceived(text: string): string {
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch {
+    return text
+  }
+  if (typeof v !== 'object' || v === null || typeof (v as { integration_key?: unknown }).integration_key !== 'string') return text
+  const e = v as { integration_key: string }
+  return JSON.stringify({ ...e, integration_key: maskKey(e.integration_key) })
 }
 
 /** Lane identity for supersede tracking: integration key and lane key. */
@@ -77,6 +103,25 @@ export const laneId = (integrationKey: string, laneKey: string) => `${integratio
 export function partitionReplay<T extends { id: number; supersededBy: number | null }>(chosen: T[], force: boolean): { send: T[]; superseded: number[] } {
   if (force) return { send: chosen, superseded: [] }
   return { send: chosen.filter((d) => d.supersededBy === null), superseded: chosen.filter((d) => d.supersededBy !== null).map((d) => d.id) }
+}
+
+/**
+ * The dead letters to send with the body each goes back as: one kept as received is decoded again
+ * (the configuration may have been fixed since); one that still does not validate stays, by id.
+ */
+export function bodiesToReplay(send: DeadLetter[], decode: DecodeReceived | undefined): { ready: { d: DeadLetter; body: IlertEventBody }[]; invalid: number[] } {
+  const ready: { d: DeadLetter; body: IlertEventBody }[] = []
+  const invalid: number[] = []
+  for (const d of send) {
+    if (d.received === undefined) {
+      ready.push({ d, body: d.event })
+      continue
+    }
+    const body = decode?.(d.received)
+    if (body === undefined) invalid.push(d.id)
+    else ready.push({ d, body })
+  }
+  return { ready, invalid }
 }
 
 export class MemoryDeadLetters implements DeadLetterStore {
@@ -115,7 +160,7 @@ export class MemoryDeadLetters implements DeadLetterStore {
     const moved = await requeue(send.map((d) => ({ body: d.event, seq: d.seq })))
     const movedIds = new Set(send.slice(0, moved).map((d) => d.id))
     this.items = this.items.filter((d) => !movedIds.has(d.id))
-    return { replayed: moved, superseded }
+    return { replayed: moved, superseded, invalid: [] } // no restart in memory: nothing is kept as received
   }
 
   purge(sel: Selection): number {

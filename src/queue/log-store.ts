@@ -42,7 +42,14 @@ export type SyncMode = 'full' | 'normal' | 'off'
 export interface LogStoreEvents {
   /** A torn tail was cut off at start (a crash mid-write): counted, logged. */
   tornTail?(file: string, offset: number, why: string): void
-  /** Replayed records that no longer validate (the config changed) and were dropped. */
+  /**
+   * A stored event that no longer validates (the configuration changed), found at start: its text
+   * as received, its sequence number and how many events it stands for (a coalesced call from the
+   * checkpoint). It is not put into the lanes; the hook keeps it (the dead letters) or, when the
+   * hook returns false, it is dropped and counted.
+   */
+  replayInvalid?(text: string, seq: number, count: number): boolean
+  /** Replayed records that no longer validate and that nothing kept (no replayInvalid, or it failed): dropped. */
   replayDropped?(count: number): void
   compacted?(info: { ms: number; bytes: number; entries: number }): void
   /** The store became unavailable (a write failed) or available again. */
@@ -145,7 +152,8 @@ export class LogStore implements EventStore {
   /** Bytes written to the log since the last forced collection (collectAfter). */
   private writtenSinceGc = 0
   /** Entries loaded at start (from the checkpoint and the log tail). */
-  readonly recovered: { entries: number; events: number; segments: number; tornTails: number; dropped: number }
+  /** `invalid`: events that no longer validate, handed to events.replayInvalid; `dropped`: those nothing kept. */
+  readonly recovered: { entries: number; events: number; segments: number; tornTails: number; invalid: number; dropped: number }
 
   constructor(private readonly opts: LogStoreOptions) {
     this.dir = opts.path
@@ -576,6 +584,17 @@ export class LogStore implements EventStore {
     this.control.reset()
   }
 
+  /**
+   * Writes a checkpoint of the lanes now. Used once at start, after the events that no longer
+   * validate went to the dead letters: the segments that still hold them go, so the next start
+   * does not find them (and dead-letter them) again. A failure leaves the log as it was.
+   */
+  checkpointNow(): void {
+    if (this.syncing || this.closed) return
+    this.flushControl()
+    this.compact()
+  }
+
   /** Rotation and compaction, run only while no sync is in flight. */
   private maintain(): void {
     if (!this.rotateWanted || this.syncing || this.closed) return
@@ -749,14 +768,14 @@ export class LogStore implements EventStore {
 
   private recover(): LogStore['recovered'] {
     const files = listQueueFiles(this.dir)
-    const stats = { entries: 0, events: 0, segments: 0, tornTails: 0, dropped: 0 }
+    const stats = { entries: 0, events: 0, segments: 0, tornTails: 0, invalid: 0, dropped: 0 }
     const newest = files.checkpoints.at(-1)
     // With no checkpoint the log still holds every call this store ever completed, so replaying its
     // Complete records rebuilds what is open in ilert (dispatch/key-history.ts); after a checkpoint
     // the history before it is compacted away: unknown.
     this.table.history.baseline = newest === undefined ? 'closed' : 'unknown'
     if (newest !== undefined) {
-      stats.dropped += this.loadCheckpoint(newest)
+      stats.dropped += this.loadCheckpoint(newest, stats)
       for (const n of files.checkpoints) if (n < newest) unlinkQuietly(join(this.dir, checkpointName(n)))
     }
     const tail = files.segments.filter((n) => n >= this.checkpointNo)
@@ -781,9 +800,9 @@ export class LogStore implements EventStore {
 
   /**
    * Loads checkpoint `no` one record at a time; beyond queue.max_memory_bytes entries point at
-   * their records. Returns how many raw entries no longer validate (left out, as a replay does).
+   * their records. Returns how many raw entries no longer validate and nothing kept (left out, as a replay does).
    */
-  private loadCheckpoint(no: number): number {
+  private loadCheckpoint(no: number, stats: { invalid: number; dropped: number }): number {
     const perfOffset = performance.now() - Date.now()
     const file = checkpointName(no)
     const table = this.table
@@ -804,7 +823,7 @@ export class LogStore implements EventStore {
       if (spill) entry.spill = { file, at, len, type, item: 0 }
       else if (raw !== undefined && table.heldBytes + e.n + raw.length <= this.opts.maxMemoryBytes) entry.raw = raw // counted by append
       table.append(lane, entry)
-    })
+    }, (raw, seq, count) => this.invalidAtStart(raw, seq, count, stats))
     for (const [ik, times] of c.sends) this.sends.set(ik, [...times])
     for (const ik of c.digests) this.digests.add(ik)
     // What was open in ilert per key when it was written: in the history log (a missing or damaged
@@ -820,7 +839,7 @@ export class LogStore implements EventStore {
   }
 
   /** Applies one segment's records; returns its (possibly cut) size. */
-  private replaySegment(no: number, last: boolean, stats: { tornTails: number; dropped: number }): number {
+  private replaySegment(no: number, last: boolean, stats: { tornTails: number; invalid: number; dropped: number }): number {
     const name = segmentName(no)
     const file = join(this.dir, name)
     const data = readFileSync(file)
@@ -847,17 +866,20 @@ export class LogStore implements EventStore {
     }
   }
 
-  private replayRecord(type: number, text: string, size: number, stats: { dropped: number }, file: string, at: number): void {
+  /** An event that no longer validates: to the replayInvalid hook, or dropped (counted). */
+  private invalidAtStart(text: string, seq: number, count: number, stats: { invalid: number; dropped: number }): void {
+    if (this.opts.events?.replayInvalid?.(text, seq, count) === true) stats.invalid += count
+    else stats.dropped += count
+  }
+
+  private replayRecord(type: number, text: string, size: number, stats: { invalid: number; dropped: number }, file: string, at: number): void {
     const len = size - RECORD_HEADER
     switch (type) {
       case RecordType.Raw:
       case RecordType.Body: {
         const seq = this.nextSeq++
         const body = type === RecordType.Raw ? this.opts.decodeRaw(text) : (JSON.parse(text) as IlertEventBody)
-        if (body === undefined) {
-          stats.dropped++
-          return
-        }
+        if (body === undefined) return this.invalidAtStart(text, seq, 1, stats)
         const ev: QueuedEvent = { id: seq, body, laneKey: laneKeyFor(body.alertKey) || `A:${seq}`, acceptedAt: performance.now(), attempts: 0 }
         this.table.add(ev, size)
         if (type === RecordType.Raw) this.keepRaw(ev, text)
@@ -886,9 +908,10 @@ export class LogStore implements EventStore {
         const share = Math.max(1, Math.floor(size / Math.max(1, items.length)))
         for (let j = 0; j < items.length; j++) {
           const seq = this.nextSeq++
-          const body = this.opts.decodeRaw(JSON.stringify(items[j]))
+          const item = JSON.stringify(items[j])
+          const body = this.opts.decodeRaw(item)
           if (body === undefined) {
-            stats.dropped++
+            this.invalidAtStart(item, seq, 1, stats)
             continue
           }
           const ev: QueuedEvent = { id: seq, body, laneKey: laneKeyFor(body.alertKey) || `A:${seq}`, acceptedAt: performance.now(), attempts: 0 }

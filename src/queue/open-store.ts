@@ -14,6 +14,8 @@ import { LogStore, type LogStoreEvents } from './log-store'
 import { MemoryStore } from './memory-store'
 import { dropLegacyEvents, legacyEvents, openDeadLetterDb } from './sqlite-db'
 import { SqliteDeadLetters } from './sqlite-dead-letters'
+import { InvalidAtStart, type InvalidStored } from './replay-invalid'
+import type { NewDeadLetter } from './dead-letters'
 import type { Registry } from '../observability/prom'
 
 export interface QueueStore {
@@ -37,6 +39,12 @@ export interface OpenOptions {
   deadLetterCapacity: number
   /** Rebuilds an ilert body from a stored raw event (validate + normalize). */
   decodeRaw(text: string): IlertEventBody | undefined
+  /**
+   * Why a stored raw event no longer validates: with it, a start moves such events to the dead
+   * letters (replay_invalid) instead of dropping them, then reports what it did in `invalidAtStart`.
+   */
+  explainRaw?(text: string): InvalidStored
+  invalidAtStart?(r: { deadLettered: number; dropped: number; error: string }): void
   events?: LogStoreEvents
   /** Test hook: the store's fdatasync. */
   syncFn?: (fd: number) => Promise<void>
@@ -91,6 +99,10 @@ export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Pro
       close() {},
     }
   }
+  // Opened once the store holds the queue's lock (a second bridge on the path stops there).
+  const deadLetters = new LazyDeadLetters(q.path, q.sync, opts.decodeRaw)
+  const invalid = opts.explainRaw ? new InvalidAtStart(opts.explainRaw, (entries) => deadLetters.addMany(entries)) : undefined
+  const events: LogStoreEvents | undefined = invalid ? { ...opts.events, replayInvalid: (text, seq, count) => invalid.add(text, seq, count) } : opts.events
   const store = new LogStore({
     path: q.path,
     capacity: q.capacity,
@@ -101,9 +113,9 @@ export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Pro
     rate: opts.rate,
     decodeRaw: opts.decodeRaw,
     ...(opts.syncFn ? { syncFn: opts.syncFn } : {}),
-    ...(opts.events ? { events: opts.events } : {}),
+    ...(events ? { events } : {}),
   })
-  const deadLetters = new LazyDeadLetters(q.path, q.sync)
+  if (invalid !== undefined) settleInvalid(store, invalid, opts)
   let migrated = 0
   try {
     const db = deadLetters.database()
@@ -128,6 +140,25 @@ export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Pro
 }
 
 /**
+ * After a start moved events that no longer validate toward the dead letters: writes the last
+ * batch; once they are stored, a checkpoint, so the segments that still hold them go and the next
+ * start does not dead-letter them again. What could not be written is reported as dropped.
+ */
+function settleInvalid(store: LogStore, invalid: InvalidAtStart, opts: OpenOptions): void {
+  invalid.flush()
+  if (invalid.kept === 0 && invalid.lost === 0) return
+  if (invalid.kept > 0) {
+    try {
+      store.checkpointNow()
+    } catch {
+      // the next compaction writes it; a crash before then dead-letters them a second time
+    }
+  }
+  if (invalid.lost > 0) opts.events?.replayDropped?.(invalid.lost)
+  opts.invalidAtStart?.({ deadLettered: invalid.kept, dropped: invalid.lost, error: invalid.lastError })
+}
+
+/**
  * The SQLite dead letters, opened when they can be: a start on a full disk (SQLite cannot create
  * its -shm/-wal files) must not fail, or a supervisor restarts the bridge into the same failure
  * forever. Until the database opens, `add` throws (the dispatcher keeps the call and retries) and
@@ -142,16 +173,15 @@ class LazyDeadLetters implements DeadLetterStore {
   constructor(
     private readonly path: string,
     private readonly sync: Config['queue']['sync'],
-  ) {
-    this.database()
-  }
+    private readonly decode: (text: string) => IlertEventBody | undefined,
+  ) {}
 
   /** The open database, opening it if it is time to try again. */
   database(): Database | undefined {
     if (this.db !== undefined || Date.now() < this.nextTry) return this.db
     try {
       this.db = openDeadLetterDb(this.path, this.sync)
-      this.inner = new SqliteDeadLetters(this.db)
+      this.inner = new SqliteDeadLetters(this.db, this.decode)
     } catch (err) {
       this.lastError = (err as Error).message
       this.nextTry = Date.now() + 5_000
@@ -170,8 +200,12 @@ class LazyDeadLetters implements DeadLetterStore {
     return this.inner?.size ?? 0
   }
 
-  add(e: Parameters<DeadLetterStore['add']>[0]) {
+  add(e: NewDeadLetter) {
     return this.store().add(e)
+  }
+
+  addMany(entries: NewDeadLetter[]): void {
+    this.store().addMany(entries)
   }
 
   noteDelivered(integrationKey: string, laneKey: string, seq: number): void {

@@ -8,7 +8,7 @@
  */
 import type { Database } from 'bun:sqlite'
 import type { IlertEventBody } from '../pipeline/ilert-event'
-import { type DeadLetter, type DeadLetterStore, laneId, maskKey, type NewDeadLetter, partitionReplay, type ReplayReport, type Requeue, type Selection } from './dead-letters'
+import { bodiesToReplay, type DeadLetter, type DeadLetterStore, type DecodeReceived, laneId, masked, type NewDeadLetter, partitionReplay, type ReplayReport, type Requeue, type Selection } from './dead-letters'
 
 interface DlRow {
   id: number
@@ -21,6 +21,7 @@ interface DlRow {
   lane: string
   seq: number
   superseded_by: number | null
+  received: string | null
 }
 
 /** Columns added after 0.1 (its dead_letters table lacks them). */
@@ -29,13 +30,18 @@ export function upgradeDeadLetterTable(db: Database): void {
   if (!cols.has('lane')) db.run("ALTER TABLE dead_letters ADD COLUMN lane TEXT NOT NULL DEFAULT ''")
   if (!cols.has('seq')) db.run('ALTER TABLE dead_letters ADD COLUMN seq INTEGER NOT NULL DEFAULT 0')
   if (!cols.has('superseded_by')) db.run('ALTER TABLE dead_letters ADD COLUMN superseded_by INTEGER')
+  if (!cols.has('received')) db.run('ALTER TABLE dead_letters ADD COLUMN received TEXT')
 }
 
 export class SqliteDeadLetters implements DeadLetterStore {
   /** Lanes (integration key + lane key) that have dead letters not yet superseded. */
   private readonly watched = new Set<string>()
 
-  constructor(private readonly db: Database) {
+  /** `decode`: for a replay of dead letters kept as received (DeadLetter.received). */
+  constructor(
+    private readonly db: Database,
+    private readonly decode?: DecodeReceived,
+  ) {
     upgradeDeadLetterTable(db)
     for (const r of db.query('SELECT lane, body FROM dead_letters WHERE superseded_by IS NULL').all() as { lane: string; body: string }[]) {
       this.watched.add(laneId((JSON.parse(r.body) as IlertEventBody).integrationKey, r.lane))
@@ -47,11 +53,23 @@ export class SqliteDeadLetters implements DeadLetterStore {
   }
 
   add(e: NewDeadLetter) {
-    this.db
-      .query('INSERT INTO dead_letters (dead_at, reason, last_answer, attempts, count, body, lane, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)')
-      .run(new Date().toISOString(), e.reason, e.lastAnswer, e.attempts, e.count, JSON.stringify(e.body), e.laneKey, e.seq)
-    this.watched.add(laneId(e.body.integrationKey, e.laneKey))
+    this.insert(e, new Date().toISOString())
     return { evicted: undefined }
+  }
+
+  /** Adds many in one transaction (one sync, not one per row): what a start found no longer valid. */
+  addMany(entries: NewDeadLetter[]): void {
+    const at = new Date().toISOString()
+    this.db.transaction(() => {
+      for (const e of entries) this.insert(e, at)
+    })()
+  }
+
+  private insert(e: NewDeadLetter, at: string): void {
+    this.db
+      .query('INSERT INTO dead_letters (dead_at, reason, last_answer, attempts, count, body, lane, seq, received) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)')
+      .run(at, e.reason, e.lastAnswer, e.attempts, e.count, JSON.stringify(e.body), e.laneKey, e.seq, e.received ?? null)
+    this.watched.add(laneId(e.body.integrationKey, e.laneKey))
   }
 
   noteDelivered(integrationKey: string, laneKey: string, seq: number): void {
@@ -66,10 +84,7 @@ export class SqliteDeadLetters implements DeadLetterStore {
   /** Newest last, integration keys masked. */
   list(limit = 100): DeadLetter[] {
     const rows = this.db.query('SELECT * FROM (SELECT * FROM dead_letters ORDER BY id DESC LIMIT ?1) ORDER BY id').all(limit) as DlRow[]
-    return rows.map((r) => {
-      const d = toDeadLetter(r)
-      return { ...d, event: { ...d.event, integrationKey: maskKey(d.event.integrationKey) } }
-    })
+    return rows.map((r) => masked(toDeadLetter(r)))
   }
 
   /**
@@ -79,9 +94,10 @@ export class SqliteDeadLetters implements DeadLetterStore {
    */
   async replay(sel: Selection, requeue: Requeue, force = false): Promise<ReplayReport> {
     const { send, superseded } = partitionReplay(this.select(sel).map(toDeadLetter), force)
-    const moved = await requeue(send.map((d) => ({ body: d.event, seq: d.seq })))
-    this.db.transaction(() => this.delete(send.slice(0, moved).map((d) => d.id)))()
-    return { replayed: moved, superseded }
+    const { ready, invalid } = bodiesToReplay(send, this.decode)
+    const moved = await requeue(ready.map(({ d, body }) => ({ body, seq: d.seq })))
+    this.db.transaction(() => this.delete(ready.slice(0, moved).map(({ d }) => d.id)))()
+    return { replayed: moved, superseded, invalid }
   }
 
   purge(sel: Selection): number {
@@ -116,5 +132,6 @@ function toDeadLetter(r: DlRow): DeadLetter {
     seq: r.seq,
     supersededBy: r.superseded_by,
     event: JSON.parse(r.body) as IlertEventBody,
+    ...(r.received !== null ? { received: r.received } : {}),
   }
 }

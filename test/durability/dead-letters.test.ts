@@ -70,7 +70,7 @@ test('replay and purge through the admin API', async () => {
   expect(await purge.json()).toEqual({ purged: 1 })
   stack.sim.setFaults({ forceStatus: undefined })
   const replay = await fetch(`${stack.bound.http.url}/admin/dead-letters/replay`, { method: 'POST', body: '{"all":true}' })
-  expect(await replay.json()).toEqual({ replayed: 1, superseded: [] })
+  expect(await replay.json()).toEqual({ replayed: 1, superseded: [], invalid: [] })
   await waitFor('dl-b delivered', () => stack.sim.alerts().some((a) => a.alertKey === 'dl-b'))
   expect(stack.sim.alerts().some((a) => a.alertKey === 'dl-c')).toBe(false)
   expect(stack.app.deadLetters.size).toBe(0)

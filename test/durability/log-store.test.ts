@@ -389,6 +389,18 @@ describe('compaction', () => {
     expect(Object.keys(snapshot(c)).length).toBe(Object.keys(before).length - 1)
     expect(c.recovered.dropped).toBeGreaterThanOrEqual(1)
     expect(dropped).toEqual([c.recovered.dropped])
+    closeStore(c)
+    // With a replayInvalid hook (the App's: the dead letters) each such text goes there as received,
+    // with its sequence number and the events it stands for (a checkpointed call merged many).
+    const kept: { text: string; seq: number; count: number }[] = []
+    const d = store(path, { segmentBytes: 64 * 1024, decodeRaw: (t) => (t.includes('"key-3"') ? undefined : decodeRaw(t)), events: { replayInvalid: (text, seq, count) => kept.push({ text, seq, count }) > 0 } })
+    expect(d.table.laneOf('ik-1', 'key-3')).toBeUndefined()
+    expect(d.recovered.dropped).toBe(0)
+    const [n, summary] = /x(\d+)\((.*)\)@/.exec(before['key-3']![0]!)!.slice(1)
+    expect(kept.reduce((sum, k) => sum + k.count, 0)).toBe(Number(n))
+    expect(d.recovered.invalid).toBe(Number(n))
+    expect(JSON.parse(kept.at(-1)!.text)).toEqual({ k: 'key-3', s: summary, t: 'ALERT' })
+    expect(kept.every((k) => k.seq > 0)).toBe(true)
   })
 
   test('the received texts kept with pending calls count against queue.max_memory_bytes, and go with their calls', () => {

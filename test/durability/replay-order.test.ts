@@ -45,13 +45,13 @@ for (const durable of [true, false]) {
       await waitFor('the bridge has the answer', async () => (await stack.metric('mcp_out_success_total')) === 2)
       const [dl] = (await admin(stack, '')).items
       expect(dl.supersededBy).not.toBeNull()
-      expect(await admin(stack, '/replay', { all: true })).toEqual({ replayed: 0, superseded: [dl.id] })
+      expect(await admin(stack, '/replay', { all: true })).toEqual({ replayed: 0, superseded: [dl.id], invalid: [] })
       await Bun.sleep(200)
       expect(types(stack, key)).toEqual(['ALERT', 'ALERT'])
       expect(statusOf(stack, key)).not.toBe('RESOLVED') // the newest event re-opened it, and stays in force
       expect((await admin(stack, '')).size).toBe(1) // kept for the person to decide
       const forced = await fetch(`${stack.bound.http.url}/admin/dead-letters/replay?force=true`, { method: 'POST', body: JSON.stringify({ all: true }) })
-      expect(await forced.json()).toEqual({ replayed: 1, superseded: [] })
+      expect(await forced.json()).toEqual({ replayed: 1, superseded: [], invalid: [] })
       await waitFor('forced RESOLVE delivered', () => types(stack, key).length === 3)
       expect(statusOf(stack, key)).toBe('RESOLVED')
     } finally {
@@ -72,7 +72,7 @@ for (const durable of [true, false]) {
       stack.sim.setFaults({ forceStatus: 503, forceStatusKeys: undefined })
       expect((await postEvents(stack, { alert_key: key, summary: 'again' })).status).toBe(202)
       await waitFor('a few failed calls', () => stack.sim.stats().faults >= 3, 10_000)
-      expect(await admin(stack, '/replay', { all: true })).toEqual({ replayed: 1, superseded: [] })
+      expect(await admin(stack, '/replay', { all: true })).toEqual({ replayed: 1, superseded: [], invalid: [] })
       stack.sim.setFaults({ forceStatus: undefined })
       await waitFor('both delivered', () => types(stack, key).length === 3, 20_000)
       expect(types(stack, key)).toEqual(['ALERT', 'RESOLVE', 'ALERT'])

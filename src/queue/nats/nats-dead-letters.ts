@@ -84,7 +84,7 @@ export class NatsDeadLetters implements DeadLetterStore {
     const { send, superseded } = partitionReplay(this.select(sel), force)
     const moved = await requeue(send.map((d) => ({ body: d.event, seq: d.seq })))
     for (const d of send.slice(0, moved)) await this.remove(d.id)
-    return { replayed: moved, superseded }
+    return { replayed: moved, superseded, invalid: [] } // the shared store keeps ilert bodies only
   }
 
   purge(sel: Selection): number {

@@ -151,7 +151,8 @@ function splitRawEntry(text: string): { fields: string; raw: string } | undefine
  * Reads a checkpoint one frame at a time (a checkpoint is the whole backlog, which may be larger
  * than memory), handing each entry to `onEntry` with the file offset, length and type of its
  * record (a raw entry also with the text its body was decoded from); an entry whose text no longer
- * validates is counted in `dropped` instead. Throws CheckpointDamaged naming the file and offset
+ * validates goes to `onInvalid` (with its newest sequence number and event count), or without one
+ * is counted in `dropped`. Throws CheckpointDamaged naming the file and offset
  * when it is not whole.
  */
 export function readCheckpoint(
@@ -159,6 +160,7 @@ export function readCheckpoint(
   segment: number,
   decodeRaw: (text: string) => IlertEventBody | undefined,
   onEntry: (e: CheckpointEntry, at: number, len: number, type: RecordType, raw: string | undefined) => void,
+  onInvalid?: (raw: string, lastSeq: number, count: number) => void,
 ): CheckpointData {
   const file = join(dir, checkpointName(segment))
   const fd = openSync(file, 'r')
@@ -187,8 +189,11 @@ export function readCheckpoint(
           const parts = splitRawEntry(r.text)
           const b = parts === undefined ? undefined : decodeRaw(parts.raw)
           entries++
-          if (b === undefined) dropped++
-          else onEntry({ ...(JSON.parse(parts!.fields) as Omit<CheckpointEntry, 'b'>), b }, pos + r.at, r.size - RECORD_HEADER, r.type, parts!.raw)
+          if (b !== undefined) onEntry({ ...(JSON.parse(parts!.fields) as Omit<CheckpointEntry, 'b'>), b }, pos + r.at, r.size - RECORD_HEADER, r.type, parts!.raw)
+          else if (parts !== undefined && onInvalid !== undefined) {
+            const f = JSON.parse(parts.fields) as Omit<CheckpointEntry, 'b'>
+            onInvalid(parts.raw, f.l, f.c)
+          } else dropped++
           continue
         }
         const v = JSON.parse(r.text)

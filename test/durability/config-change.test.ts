@@ -1,0 +1,91 @@
+/**
+ * A configuration change that makes stored events invalid loses none of them: events acknowledged
+ * under one configuration that the next start no longer accepts (here: the default integration
+ * key removed while events without their own key wait) go to the dead letters with the text they
+ * arrived as, are listed with the reason, stay there across restarts without being added twice,
+ * and reach ilert once the configuration is fixed and they are replayed.
+ */
+import { afterAll, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { DeadLetter } from '../../src/queue/dead-letters'
+import { postEvents, type SimOptions, type Stack, startStack, TEST_KEY, waitFor } from '../helpers/harness'
+
+const dir = mkdtempSync(join(tmpdir(), 'mcp-ilert-cfgchange-'))
+const queuePath = join(dir, 'queue')
+const OWN_KEY = 'il1api-own-key-0002'
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const start = (integrationKey: string, sim: SimOptions = {}) =>
+  startStack({ config: { queue: { durable: true, path: queuePath }, ilert: { integration_key: integrationKey }, dispatch: { drain_timeout_seconds: 0.2 } }, sim })
+
+async function deadLetters(stack: Stack): Promise<DeadLetter[]> {
+  return ((await (await fetch(`${stack.bound.http.url}/admin/dead-letters?limit=1000`)).json()) as { items: DeadLetter[] }).items
+}
+
+// What the first bridge acknowledged: four texts without an integration key (one of them a JSON
+// array of two) and one that carries its own key.
+const single = [
+  { mcp_id: 'cc-1', summary: 'one' },
+  { mcp_id: 'cc-1', summary: 'two' },
+  { mcp_id: 'cc-2', summary: 'disk full', priority: 1 },
+]
+const batch = [
+  { mcp_id: 'cc-3', summary: 'batched a' },
+  { mcp_id: 'cc-4', summary: 'batched b' },
+]
+const own = { mcp_id: 'cc-own', summary: 'has its own key', integration_key: OWN_KEY }
+
+test('events a changed configuration no longer accepts go to the dead letters as received, and are replayed once it is fixed', async () => {
+  // 1. Acknowledged while ilert refuses everything: they wait in the log.
+  const a = await start(TEST_KEY, { faults: { forceStatus: 503 } })
+  try {
+    for (const e of single) expect((await postEvents(a, e)).status).toBe(202)
+    expect((await postEvents(a, batch)).status).toBe(202)
+    expect((await postEvents(a, own)).status).toBe(202)
+  } finally {
+    await a.stop()
+  }
+
+  // 2. Restarted without the default key: the five keyless events cannot become ilert calls.
+  const b = await start('')
+  let ids: number[]
+  try {
+    const listed = await deadLetters(b)
+    expect(listed.every((d) => d.reason === 'replay_invalid')).toBe(true)
+    expect(listed.reduce((n, d) => n + d.count, 0)).toBe(5)
+    // Each keeps the text it arrived as, and says which field and why.
+    const received = listed.map((d) => JSON.parse(d.received!))
+    for (const e of [...single, ...batch]) expect(received).toContainEqual(e)
+    expect(listed[0]!.lastAnswer).toContain('integration_key')
+    expect(new Set(listed.map((d) => d.laneKey))).toEqual(new Set(['cc-1', 'cc-2', 'cc-3', 'cc-4']))
+    expect(await b.metric('mcp_out_failed_total', { reason: 'replay_invalid' })).toBe(5)
+    expect(await b.metric('mcp_dropped_events_total', { reason: 'replay_invalid' })).toBe(0)
+    // The event with its own key is still valid and is delivered.
+    await waitFor('cc-own delivered', () => b.sim.alerts().some((x) => x.alertKey === 'cc-own'))
+    // Replaying now changes nothing: still invalid, still there.
+    ids = listed.map((d) => d.id)
+    const r = await (await fetch(`${b.bound.http.url}/admin/dead-letters/replay`, { method: 'POST', body: '{"all":true}' })).json()
+    expect(r).toEqual({ replayed: 0, superseded: [], invalid: ids })
+    expect((await deadLetters(b)).map((d) => d.id)).toEqual(ids)
+  } finally {
+    await b.stop()
+  }
+
+  // 3. The key is back: the same dead letters (not found in the log a second time), replayed and delivered.
+  const c = await start(TEST_KEY)
+  try {
+    expect((await deadLetters(c)).map((d) => d.id)).toEqual(ids)
+    expect(await c.metric('mcp_out_failed_total', { reason: 'replay_invalid' })).toBe(0)
+    const r = await (await fetch(`${c.bound.http.url}/admin/dead-letters/replay`, { method: 'POST', body: '{"all":true}' })).json()
+    expect(r).toEqual({ replayed: ids.length, superseded: [], invalid: [] })
+    const received = (k: string) => c.sim.events().filter((e) => e.alertKey === k).map((e) => e.summary)
+    await waitFor('every replayed event delivered', () => received('cc-1').length === 2 && ['cc-2', 'cc-3', 'cc-4'].every((k) => received(k).length === 1))
+    // Each went back at its place: cc-1's two events reach ilert in the order they arrived.
+    expect(received('cc-1')).toEqual(['one', 'two'])
+    expect(await deadLetters(c)).toEqual([])
+  } finally {
+    await c.stop()
+  }
+})
