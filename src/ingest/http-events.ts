@@ -91,6 +91,7 @@ async function handleEvents(request: Request, ingestor: Ingestor, limits: Limits
   let accepted = 0
   const rejected: Rejection[] = []
   const mark = parsed.arrayText !== undefined ? ingestor.stagedCount() : -1
+  const at = performance.now() // the request's events were accepted together: one clock read
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!
     if (item.kind === 'bad') {
@@ -103,7 +104,7 @@ async function handleEvents(request: Request, ingestor: Ingestor, limits: Limits
       rejected.push({ index: i, line: item.line, reason: 'json_too_deep', message: `nested deeper than limits.max_json_depth (${limits.maxDepth})` })
       continue
     }
-    const out = ingestor.accept(item.value, 'http', item.raw, item.source)
+    const out = ingestor.accept(item.value, 'http', item.raw, item.source, at)
     if (out.kind === 'accepted') accepted++
     else if (out.kind === 'invalid') rejected.push({ index: i, line: item.line, reason: out.reason, field: out.field, message: `${out.field} ${out.message}` })
     else rejected.push({ index: i, line: item.line, reason: out.reason, message: 'queue is full' })

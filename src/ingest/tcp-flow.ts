@@ -92,6 +92,8 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
     if (c.phase !== 'open' || c.blocked !== 'none') return
     if (c.outbox.backlog > MAX_REPLY_BACKLOG) return block(s, 'reply_backlog')
     const f = c.framer
+    // When this read was taken up: every event of the pass was accepted then (one clock read per pass).
+    const at = performance.now()
     let errors = ''
     let stop: Blocked = 'none'
     let eof = false
@@ -148,7 +150,7 @@ export function createConnFlow(cfg: Config['tcp'], ingestor: Ingestor, opts: Flo
           continue
         }
       }
-      const r = ingestor.accept(value, 'tcp', raw)
+      const r = ingestor.accept(value, 'tcp', raw, raw, at)
       if (r.kind === 'accepted') {
         c.accepted++
         c.lastLine = line
