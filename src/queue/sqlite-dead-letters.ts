@@ -73,6 +73,15 @@ export class SqliteDeadLetters implements DeadLetterStore {
   }
 
   noteDelivered(integrationKey: string, laneKey: string, seq: number): void {
+    this.supersede(integrationKey, laneKey, seq)
+    // A dead letter kept as received without an integration key (the default one was missing when
+    // it was found) goes out under whatever key the configuration gives it at replay: a delivery
+    // for its alert key under any integration key supersedes it (conservative: it is kept, and
+    // reported, not lost).
+    if (integrationKey !== '') this.supersede('', laneKey, seq)
+  }
+
+  private supersede(integrationKey: string, laneKey: string, seq: number): void {
     const id = laneId(integrationKey, laneKey)
     if (!this.watched.has(id)) return
     this.db

@@ -75,16 +75,22 @@ test('events a changed configuration no longer accepts go to the dead letters as
 
   // 3. The key is back: the same dead letters (not found in the log a second time), replayed and delivered.
   const c = await start(TEST_KEY)
+  const received = (k: string) => c.sim.events().filter((e) => e.alertKey === k).map((e) => e.summary)
   try {
-    expect((await deadLetters(c)).map((d) => d.id)).toEqual(ids)
+    const kept = await deadLetters(c)
+    expect(kept.map((d) => d.id)).toEqual(ids)
     expect(await c.metric('mcp_out_failed_total', { reason: 'replay_invalid' })).toBe(0)
+    // Meanwhile cc-2 was resolved and that reached ilert: its older dead letter must not reopen it.
+    expect((await postEvents(c, { mcp_id: 'cc-2', event_type: 'resolve' })).status).toBe(202)
+    await waitFor('cc-2 resolved in ilert', async () => received('cc-2').length === 1 && (await c.metric('mcp_out_success_total')) >= 1)
+    const cc2 = kept.filter((d) => d.laneKey === 'cc-2').map((d) => d.id)
     const r = await (await fetch(`${c.bound.http.url}/admin/dead-letters/replay`, { method: 'POST', body: '{"all":true}' })).json()
-    expect(r).toEqual({ replayed: ids.length, superseded: [], invalid: [] })
-    const received = (k: string) => c.sim.events().filter((e) => e.alertKey === k).map((e) => e.summary)
-    await waitFor('every replayed event delivered', () => received('cc-1').length === 2 && ['cc-2', 'cc-3', 'cc-4'].every((k) => received(k).length === 1))
+    expect(r).toEqual({ replayed: ids.length - cc2.length, superseded: cc2, invalid: [] })
+    await waitFor('every replayed event delivered', () => received('cc-1').length === 2 && ['cc-3', 'cc-4'].every((k) => received(k).length === 1))
     // Each went back at its place: cc-1's two events reach ilert in the order they arrived.
     expect(received('cc-1')).toEqual(['one', 'two'])
-    expect(await deadLetters(c)).toEqual([])
+    expect(received('cc-2')).toHaveLength(1) // the RESOLVE only: the superseded ALERT stayed a dead letter
+    expect((await deadLetters(c)).map((d) => d.id)).toEqual(cc2)
   } finally {
     await c.stop()
   }
