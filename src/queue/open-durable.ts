@@ -13,7 +13,7 @@ import type { EventStore } from './event-store'
 import { LogStore, type LogStoreEvents } from './log-store'
 import type { OpenOptions, QueueStore } from './open-store'
 import { InvalidAtStart } from './replay-invalid'
-import { requeueInto } from './requeue'
+import { localQueue, requeueInto } from './requeue'
 import { dropLegacyEvents, legacyEvents, openDeadLetterDb } from './sqlite-db'
 import { SqliteDeadLetters } from './sqlite-dead-letters'
 
@@ -44,18 +44,10 @@ export async function openDurableStore(q: Config['queue'], opts: OpenOptions): P
     deadLetters.close()
     throw err
   }
-  return {
-    kind: 'durable',
-    store,
-    deadLetters,
-    replay: (sel, force) => deadLetters.replay(sel, (items) => requeueInto(store, items), force),
-    purge: (sel) => deadLetters.purge(sel),
-    migrated,
-    close() {
-      store.close()
-      deadLetters.close()
-    },
-  }
+  return localQueue('durable', store, deadLetters, migrated, () => {
+    store.close()
+    deadLetters.close()
+  })
 }
 
 

@@ -11,7 +11,7 @@ import type { EventStore } from './event-store'
 import type { LogStoreEvents } from './log-store'
 import { MemoryStore } from './memory-store'
 import type { InvalidStored } from './replay-invalid'
-import { requeueInto } from './requeue'
+import { localQueue, requeueInto } from './requeue'
 import type { Registry } from '../observability/prom'
 
 export interface QueueStore {
@@ -70,16 +70,7 @@ export async function openQueueStore(q: Config['queue'], opts: OpenOptions): Pro
   }
   if (!q.durable) {
     const store = new MemoryStore(q.capacity, opts.rate, q.max_memory_bytes)
-    const deadLetters = new MemoryDeadLetters(opts.deadLetterCapacity)
-    return {
-      kind: 'memory',
-      store,
-      deadLetters,
-      replay: (sel, force) => deadLetters.replay(sel, (items) => requeueInto(store, items), force),
-      purge: (sel) => deadLetters.purge(sel),
-      migrated: 0,
-      close() {},
-    }
+    return localQueue('memory', store, new MemoryDeadLetters(opts.deadLetterCapacity), 0, () => undefined)
   }
   const { openDurableStore } = await import('./open-durable') // bun:sqlite and the log: loaded only when used
   return openDurableStore(q, opts)

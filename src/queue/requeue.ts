@@ -3,7 +3,9 @@
  * commit, so a replay obeys its capacity and is stored as durably as ingest stores events.
  */
 import { type IlertEventBody, laneKeyFor } from '../pipeline/ilert-event'
+import type { DeadLetterStore } from './dead-letters'
 import type { EventStore } from './event-store'
+import type { QueueStore } from './open-store'
 
 /**
  * Offers events to the store and commits them; resolves with how many were stored. An event with
@@ -19,3 +21,16 @@ export async function requeueInto(store: EventStore, items: { body: IlertEventBo
   return r.kind === 'ok' ? n : 0
 }
 
+
+/** A store of this process (in memory or durable) with its dead letters: replays go back into it at each one's place. */
+export function localQueue(kind: 'memory' | 'durable', store: EventStore, deadLetters: DeadLetterStore, migrated: number, close: () => void): QueueStore {
+  return {
+    kind,
+    store,
+    deadLetters,
+    replay: (sel, force) => deadLetters.replay(sel, (items) => requeueInto(store, items), force),
+    purge: (sel) => deadLetters.purge(sel),
+    migrated,
+    close,
+  }
+}
