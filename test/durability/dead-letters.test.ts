@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { postEvents, type Stack, startStack, TEST_KEY, waitFor } from '../helpers/harness'
-import { writeConfig } from '../helpers/bridge-process'
+import { deadLettersCli } from '../helpers/bridge-process'
 
 const dir = mkdtempSync(join(tmpdir(), 'mcp-ilert-dl-'))
 const queuePath = join(dir, 'queue')
@@ -21,17 +21,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const ROOT = join(import.meta.dir, '..', '..')
-async function cli(...args: string[]) {
-  const config = writeConfig(dir, `queue: { durable: true, path: "${queuePath}" }\n`)
-  const p = Bun.spawn([process.execPath, join(ROOT, 'src/main.ts'), 'dead-letters', ...args, '--config', config], {
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: { PATH: process.env.PATH ?? '' },
-  })
-  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited])
-  return { out, err, code }
-}
+const cli = (...args: string[]) => deadLettersCli(dir, queuePath, ...args)
 
 test('a refused event is kept with the reason and ilert answer; admin API and CLI list it, keys masked', async () => {
   expect((await postEvents(stack, [{ mcp_id: 'dl-a', summary: 'a' }, { mcp_id: 'dl-b', summary: 'b' }])).status).toBe(202)

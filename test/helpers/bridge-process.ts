@@ -23,6 +23,18 @@ export function writeConfig(dir: string, yaml: string): string {
   return file
 }
 
+/** `mcp-ilert dead-letters ARGS` for the durable queue at `queuePath`, as a user runs it (config written into `dir`). */
+export async function deadLettersCli(dir: string, queuePath: string, ...args: string[]): Promise<{ out: string; err: string; code: number }> {
+  const config = writeConfig(dir, `queue: { durable: true, path: "${queuePath}" }\n`)
+  const p = Bun.spawn([process.execPath, join(ROOT, 'src/main.ts'), 'dead-letters', ...args, '--config', config], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { PATH: process.env.PATH ?? '' },
+  })
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited])
+  return { out, err, code }
+}
+
 export async function startBridge(configFile: string, env: Record<string, string> = {}, timeoutMs = 10_000): Promise<BridgeProcess> {
   const proc = Bun.spawn([process.execPath, join(ROOT, 'src/main.ts'), '--config', configFile], {
     cwd: ROOT,
