@@ -24,6 +24,7 @@ import { createTcpIngest } from './ingest/tcp'
 import { createLogger, type Logger } from './observability/logger'
 import { createMetrics, type Metrics } from './observability/metrics'
 import { startMetricsServer } from './observability/metrics-server'
+import { pendingCompiles } from './pipeline/compiled'
 import { createNormalizer, type Normalizer } from './pipeline/normalize'
 import type { DeadLetterStore } from './queue/dead-letters'
 import type { EventStore } from './queue/event-store'
@@ -226,6 +227,7 @@ export class App {
         readiness: () => this.readiness(),
         failures: sec.failures,
         security: sec.metrics,
+        beforeScrape: this.metrics.addDefaults,
       })
       const port = this.metricsServer.port!
       bound.metrics = { address: c.metrics.listen_address, port, url: `http://${hostForUrl(c.metrics.listen_address)}:${port}/metrics` }
@@ -238,6 +240,15 @@ export class App {
     if (t.entries > 0) this.log.info('Resuming delivery of the calls left in the durable store.', { calls: t.entries, events: t.events })
     if (this.queues.migrated > 0) this.log.warn('Moved the undelivered events of a 0.1 store (queue.sqlite) into the write-ahead log.', { events: this.queues.migrated })
     this.dispatcher.schedule()
+    // Work that can wait until the listeners are bound: the process metrics (or the first scrape,
+    // whichever comes first) and the compiled validators (or the first event; pipeline/compiled.ts).
+    // One task per timer turn, so a request that arrives meanwhile waits for one of them at most.
+    const deferred = [this.metrics.addDefaults, ...pendingCompiles()]
+    const next = () => {
+      deferred.shift()?.()
+      if (deferred.length > 0) setTimeout(next, 1)
+    }
+    setTimeout(next, 1)
     this.log.info('mcp-ilert started.', {
       version: VERSION,
       revision: REVISION,

@@ -7,6 +7,7 @@
  */
 import { App } from './app'
 import { runCli } from './cli/run'
+import { processIo } from './cli/io'
 import type { Config } from './config/schema'
 import { createLogger } from './observability/logger'
 import { createShutdown, LIFELINE_ENV, watchLifeline } from './cli/shutdown'
@@ -17,7 +18,7 @@ const EMBEDDED_KEY = 'il1api-embedded-simulator'
 const EMBEDDED_PORT = 8090
 
 async function main(): Promise<number | undefined> {
-  const r = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
+  const r = await runCli(process.argv.slice(2), processIo())
   if (r.kind === 'exit') return r.code
   let config: Config = r.config
   const log = createLogger(config.logging.level)

@@ -2,9 +2,9 @@
  * Where the CLI writes and which environment it reads. Passed in so tests can capture output and
  * supply an environment; `processIo()` is the real process's, used only by the entry point.
  */
-export interface OutStream {
-  write(text: string): unknown
-}
+import { stderrWriter, stdoutWriter, type OutStream } from '../observability/stdio'
+
+export type { OutStream }
 
 export interface CliIo {
   stdout: OutStream
@@ -13,4 +13,4 @@ export interface CliIo {
 }
 
 /** The real stdout/stderr/environment. Only the entry point (or runCli's default) should use this. */
-export const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env })
+export const processIo = (): CliIo => ({ stdout: stdoutWriter, stderr: stderrWriter, env: process.env })

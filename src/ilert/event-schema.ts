@@ -7,7 +7,7 @@
  * tolerated (ilert adds fields); the legacy `apiKey` is the source's business (ingest/ilert-events/map.ts).
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { lazyCheck } from '../pipeline/compiled'
 
 export const IlertEventTypes = ['ALERT', 'ACCEPT', 'RESOLVE', 'COMMENT'] as const
 export type IlertEventType = (typeof IlertEventTypes)[number]
@@ -31,7 +31,7 @@ export const IlertEventSchema = Type.Object({
 
 export type IlertEvent = Static<typeof IlertEventSchema>
 
-const check = TypeCompiler.Compile(IlertEventSchema)
+const ilertCheck = lazyCheck(IlertEventSchema)
 
 const ENUM_HINTS: Record<string, string> = {
   eventType: 'must be one of ALERT, ACCEPT, RESOLVE, COMMENT',
@@ -41,6 +41,7 @@ const ENUM_HINTS: Record<string, string> = {
 /** undefined when valid, else ilert-style `Invalid field 'x': ...` naming the field. */
 export function ilertEventError(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'Request body must be a JSON object'
+  const check = ilertCheck()
   if (check.Check(body)) {
     if (body.eventType === 'ALERT' && (body.summary === undefined || body.summary === '')) return "Invalid field 'summary': required for eventType ALERT"
     return undefined

@@ -5,6 +5,7 @@
  * is the user-info of any URL in a line (`https://user:pass@host` → `https://[set, 9 chars]@host`).
  */
 import { maskUrlCredentials } from '../security/url-credentials'
+import { stderrWriter } from './stdio'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
@@ -22,7 +23,7 @@ export interface Logger {
 export type LogSink = (line: string) => void
 
 const stderrSink: LogSink = (line) => {
-  process.stderr.write(line + '\n')
+  stderrWriter.write(line + '\n')
 }
 
 export function createLogger(level: LogLevel = 'info', sink: LogSink = stderrSink): Logger {

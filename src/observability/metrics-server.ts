@@ -16,6 +16,8 @@ export interface MetricsServerOptions {
   readiness?: () => { kind: 'ready' } | { kind: 'not_ready'; reason: string }
   failures?: FailureLimiter
   security?: SecurityMetrics
+  /** Called before every scrape (registers the deferred default metrics; metrics.ts). */
+  beforeScrape?: () => void
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -46,6 +48,7 @@ export function startMetricsServer(address: string, port: number, register: Regi
           return json(401, { error: 'metrics.token is set: send "Authorization: Bearer <token>"', reason: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="mcp-ilert-metrics"' })
         }
       }
+      opts.beforeScrape?.()
       return new Response(await register.metrics(), { headers: { 'content-type': register.contentType } })
     },
   })

@@ -50,8 +50,16 @@ const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_request
 /** Alert sources shown by name in the per-source gauges; the rest are summed under "other". */
 export const SOURCE_LABELS_MAX = 50
 
+/**
+ * `withDefaults` adds the process and runtime metrics (prom.ts), not here but on the first call of
+ * `addDefaults()`: loading and registering them is 10-20 ms, which the App spends after its
+ * listeners are bound rather than before. Every scrape calls it first, so no scrape misses them.
+ */
 export function createMetrics(register = new client.Registry(), withDefaults = true) {
-  if (withDefaults) {
+  let defaultsPending = withDefaults
+  const addDefaults = () => {
+    if (!defaultsPending) return
+    defaultsPending = false
     client.collectDefaultMetrics({ register })
     for (const name of MISNAMED_DEFAULTS) register.removeSingleMetric(name)
   }
@@ -295,6 +303,7 @@ export function createMetrics(register = new client.Registry(), withDefaults = t
   for (const r of KNOWN_LABELS.dropped) dropped.labels(r).inc(0)
   return {
     register,
+    addDefaults,
     setSampler(s: GaugeSampler) {
       sampler = s
     },

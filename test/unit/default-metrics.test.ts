@@ -4,7 +4,10 @@
 // alive that blocked the event loop for 150 ms per scrape.
 import { expect, test } from 'bun:test'
 import v8 from 'node:v8'
+import { App } from '../../src/app'
+import { createMemoryLogger } from '../../src/observability/logger'
 import { collectDefaultMetrics, Registry } from '../../src/observability/prom'
+import { testConfig } from '../helpers/harness'
 
 test('a scrape of the default metrics never asks for heap statistics (a whole-heap walk in Bun)', async () => {
   const r = new Registry()
@@ -29,4 +32,19 @@ test('a scrape of the default metrics never asks for heap statistics (a whole-he
   }
   const cpu = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1])
   expect(cpu('process_cpu_seconds_total')).toBeCloseTo(cpu('process_cpu_user_seconds_total') + cpu('process_cpu_system_seconds_total'), 6)
+})
+
+test('a bridge scraped the moment it is ready already serves the process metrics (registered after the listeners bind)', async () => {
+  const app = new App(testConfig({ metrics: { enabled: true } }), { logger: createMemoryLogger('error'), registry: new Registry(), defaultMetrics: true })
+  const bound = await app.start()
+  try {
+    const text = await (await fetch(bound.metrics!.url)).text()
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds']) expect(text).toMatch(new RegExp(`^${name} `, 'm'))
+    // Registered once, whichever came first (the scrape or the App's own deferred task).
+    await Bun.sleep(20)
+    const again = await (await fetch(bound.metrics!.url)).text()
+    expect(again.match(/^# TYPE process_cpu_seconds_total /gm)).toHaveLength(1)
+  } finally {
+    await app.stop()
+  }
 })

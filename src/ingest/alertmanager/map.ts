@@ -11,7 +11,8 @@
  *     or the aliases page → critical, error → high, warning → medium; none → mapping.default_level.
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { TypeCompiler } from '@sinclair/typebox/compiler'
+import type { ValueErrorIterator } from '@sinclair/typebox/errors'
+import { lazyCheck } from '../../pipeline/compiled'
 import type { Config } from '../../config/schema'
 import type { McpEvent } from '../../pipeline/event-schema'
 
@@ -39,12 +40,12 @@ export const AlertmanagerPayload = Type.Object({
 type AmAlert = Static<typeof AlertmanagerAlert>
 export type AlertmanagerPayloadT = Omit<Static<typeof AlertmanagerPayload>, 'alerts'> & { alerts: unknown[] }
 
-const checkPayload = TypeCompiler.Compile(AlertmanagerPayload)
-const checkAlert = TypeCompiler.Compile(AlertmanagerAlert)
+const payloadCheck = lazyCheck(AlertmanagerPayload)
+const alertCheck = lazyCheck(AlertmanagerAlert)
 
 const HINTS: Record<string, string> = { status: 'must be "firing" or "resolved"' }
 
-function firstError(errors: ReturnType<typeof checkAlert.Errors>, prefix: string): { field: string; message: string } {
+function firstError(errors: ValueErrorIterator, prefix: string): { field: string; message: string } {
   const first = errors.First()
   const path = first ? first.path.replace(/^\//, '').replaceAll('/', '.') : ''
   const field = prefix === '' ? path || '(root)' : path === '' ? prefix : `${prefix}.${path}`
@@ -55,6 +56,7 @@ function firstError(errors: ReturnType<typeof checkAlert.Errors>, prefix: string
 /** undefined when the payload is a version 4 notification, else a message naming the field. */
 export function payloadError(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return '(root): must be a JSON object'
+  const checkPayload = payloadCheck()
   if (checkPayload.Check(v)) return v.version === '4' ? undefined : `version: "${v.version}" is not supported (version 4 is)`
   const e = firstError(checkPayload.Errors(v), '')
   return `${e.field}: ${e.message}`
@@ -62,6 +64,7 @@ export function payloadError(v: unknown): string | undefined {
 
 /** undefined when alert `index` of a notification is a webhook alert, else the field (`alerts.{index}.status`) and what is wrong. */
 export function alertError(a: unknown, index: number): { field: string; message: string } | undefined {
+  const checkAlert = alertCheck()
   if (checkAlert.Check(a)) return undefined
   const prefix = `alerts.${index}`
   if (typeof a !== 'object' || a === null || Array.isArray(a)) return { field: prefix, message: 'must be a JSON object' }
