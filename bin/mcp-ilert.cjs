@@ -56,18 +56,11 @@ function explain(bun, err) {
 
 function main() {
   const bun = findBun()
-  const child = spawn(bun.path, [MAIN, ...process.argv.slice(2)], {
-    // fd 3: the lifeline. The bridge reads it and never gets data; EOF means we are gone.
-    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-    env: { ...process.env, MCPILERT_LIFELINE_FD: '3' },
-  })
-  // The pipe must not keep our event loop alive, nor its errors (EPIPE once the child is gone) kill us.
-  const lifeline = child.stdio[3]
-  if (lifeline) {
-    lifeline.on('error', () => {})
-    if (typeof lifeline.unref === 'function') lifeline.unref()
-  }
+  // Handlers first: a signal that arrived between spawn() and them would kill us with its default
+  // action, leaving the bridge to notice only through the lifeline.
+  // Handlers run on the event loop, after main() returns, so `child` is set by then.
   const last = {}
+  let child
   const forward = (signal) => {
     const now = Date.now()
     if (last[signal] !== undefined && now - last[signal] < DEDUPE_MS) return
@@ -79,6 +72,17 @@ function main() {
     }
   }
   for (const signal of SIGNALS) process.on(signal, forward)
+  child = spawn(bun.path, [MAIN, ...process.argv.slice(2)], {
+    // fd 3: the lifeline. The bridge reads it and never gets data; EOF means we are gone.
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+    env: { ...process.env, MCPILERT_LIFELINE_FD: '3' },
+  })
+  // The pipe must not keep our event loop alive, nor its errors (EPIPE once the child is gone) kill us.
+  const lifeline = child.stdio[3]
+  if (lifeline) {
+    lifeline.on('error', () => {})
+    if (typeof lifeline.unref === 'function') lifeline.unref()
+  }
   if (process.env.npm_command === 'exec' && process.platform !== 'win32') {
     const parent = process.ppid
     const timer = setInterval(() => {
