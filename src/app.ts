@@ -10,8 +10,8 @@ import type { Config } from './config/schema'
 import { Dispatcher } from './dispatch/dispatcher'
 import { createIlertClient } from './dispatch/ilert-client'
 import { createIngestor, decodeStoredEvent, explainStoredEvent, type Ingestor } from './ingest/accept'
-import { createEventsHandler, healthz, readyzHandler, type Readiness } from './ingest/http-events'
-import { startHttpServer, type HttpServer } from './ingest/http-server'
+import { createEventsHandler, healthz, readyzHandler, type Readiness } from './ingest/http/events'
+import { startHttpServer, type HttpServer } from './ingest/http/server'
 import { prepareMcp } from './ingest/mcp/startup'
 import { createAlertmanagerHandler } from './ingest/alertmanager/route'
 import { startOwnHeartbeat, type OwnHeartbeat } from './ingest/heartbeats/own'
@@ -19,8 +19,8 @@ import { createHeartbeatProxy } from './ingest/heartbeats/proxy'
 import { createSyslogSource, type SyslogSource } from './ingest/syslog/listener'
 import type { MqttSource } from './ingest/mqtt/source'
 import { createIlertEventsHandler } from './ingest/ilert-events/route'
-import type { SourceRoutes } from './ingest/http-server'
-import { createTcpIngest } from './ingest/tcp'
+import type { SourceRoutes } from './ingest/http/server'
+import { createTcpIngest } from './ingest/tcp/listener'
 import { createLogger, type Logger } from './observability/logger'
 import { createMetrics, type Metrics } from './observability/metrics'
 import { startMetricsServer } from './observability/metrics-server'
@@ -183,7 +183,7 @@ export class App {
     // only ingests never pays Elysia's import (about a fifth of the cold start).
     let routes: Promise<(req: Request) => Response | Promise<Response>> | undefined
     const fetchRoutes = (req: Request) =>
-      (routes ??= import('./ingest/http').then((m) => m.createHttpApp(this.queues, { config: c, ingestor: this.ingestor, log: this.log, metrics: this.metrics, verifier: sec.verifier }))).then((f) => f(req))
+      (routes ??= import('./ingest/http/routes').then((m) => m.createHttpApp(this.queues, { config: c, ingestor: this.ingestor, log: this.log, metrics: this.metrics, verifier: sec.verifier }))).then((f) => f(req))
     const authWarn = throttleWarnings(this.log)
     const gate = createHttpGate({
       ...sec,
@@ -193,7 +193,7 @@ export class App {
       countRejected: (reason) => this.ingestor.countRejected('http', reason),
       onAuthFailure: (remote, path, reason) => authWarn('http_auth', 'http authentication failed', { remote, path, reason }),
     })
-    // Listeners, bounds and TLS: src/ingest/http-server.ts (gate: src/security/http-gate.ts).
+    // Listeners, bounds and TLS: src/ingest/http/server.ts (gate: src/security/http-gate.ts).
     this.http = startHttpServer({
       listen: c.listen,
       gate,

@@ -1,6 +1,6 @@
 /**
  * Micro-benchmark behind bench/PROFILE.md §2: reading a POST body through the request's JS
- * ReadableStream (what src/ingest/http-body.ts readBounded does) vs `await request.text()`, in a
+ * ReadableStream (what src/ingest/http/body.ts readBounded does) vs `await request.text()`, in a
  * bare Bun.serve, driven by wrk with the HTTP scenario's single-event bodies, alternating.
  * Usage: bun bench/micro/http-body-read.ts [rounds=4] [seconds=3]   (needs wrk)
  */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { LineFramer, type Frame } from '../../src/ingest/line-framer'
+import { LineFramer, type Frame } from '../../src/ingest/tcp/line-framer'
 
 type Out = { frame: Frame; line: number; text?: string }
 

@@ -72,7 +72,7 @@ describe('TCP: idle timeout', () => {
   })
 
   // BUG: the idle timeout is not an idle timeout: Bun's socket.timeout() is a one-shot deadline
-  // from when it was armed (reads and writes do not reset it), and src/ingest/tcp.ts arms it only in
+  // from when it was armed (reads and writes do not reset it), and src/ingest/tcp/listener.ts arms it only in
   // open() and after an unblock, never in data(). So every connection, however busy, is closed as
   // "idle" tcp.idle_timeout_seconds after it opened (default 300 s): a device streaming events is
   // cut off every 5 minutes, and lines it sends after the cut are ignored unacknowledged.

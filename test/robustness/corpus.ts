@@ -456,7 +456,7 @@ export function bugCases(tag: string): Record<string, BugCase[]> {
   const utf8: Expect = rejected(/^invalid_(json|utf8)$/, undefined, /utf-?8/i)
   return {
     // BUG: invalid UTF-8 inside strings is decoded lossily to U+FFFD and the event is acknowledged
-    // and delivered with different text (line-framer.ts `toString('utf8')`, http.ts readBounded).
+    // and delivered with different text (tcp/line-framer.ts `toString('utf8')`, http/body.ts readBounded).
     invalidUtf8InsideStrings: [
       { name: '0xFF inside summary', line: bytes('{"summary":"bad ', [0xff], ` byte","alert_key":"${key('utf8-ff')}"}`), expect: utf8, bug: 'decoded to U+FFFD and accepted' },
       { name: 'overlong "/" (C0 AF) inside summary', line: bytes('{"summary":"', [0xc0, 0xaf], `etc","alert_key":"${key('utf8-overlong')}"}`), expect: utf8, bug: 'decoded to U+FFFD and accepted' },

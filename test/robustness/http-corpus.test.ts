@@ -228,8 +228,8 @@ for (const store of STORES) {
 
     describe('HTTP: batches', () => {
       // BUG: an empty JSON array is answered 400 {"accepted":0,"rejected":[]}: no error, no reason,
-      // nothing counted. Suspect: src/ingest/http-body.ts parseEventsBody (no empty-batch check) and
-      // src/ingest/http.ts handleEvents.
+      // nothing counted. Suspect: src/ingest/http/body.ts parseEventsBody (no empty-batch check) and
+      // src/ingest/http/events.ts handleEvents.
       if (store === 'memory') test('an empty array is 400 empty_body, counted', async () => {
         const before = await rejectedByReason(stack, 'http')
         const r = await post('[]')
@@ -280,7 +280,7 @@ for (const store of STORES) {
       const nd = bugCases('ndjson-bug')
 
       // BUG: invalid UTF-8 inside JSON strings is decoded lossily (U+FFFD) and the event is accepted
-      // (202) and delivered with altered text. Suspect: src/ingest/http.ts readBounded
+      // (202) and delivered with altered text. Suspect: src/ingest/http/body.ts readBounded
       // `Buffer…toString('utf8')` (no fatal decoding).
       test('invalid UTF-8 inside strings is rejected, naming UTF-8', () => runHttpGroup(stack, 'bug-utf8', json.invalidUtf8InsideStrings!, nd.invalidUtf8InsideStrings!))
 

@@ -219,7 +219,7 @@ for (const store of STORES) {
       const bugs = bugCases('tcp-bug')
 
       // BUG: invalid UTF-8 inside JSON strings is decoded lossily (U+FFFD) and the event is
-      // acknowledged and delivered with altered text. Suspect: src/ingest/line-framer.ts
+      // acknowledged and delivered with altered text. Suspect: src/ingest/tcp/line-framer.ts
       // `chunk.toString('utf8', …)` / `carry.toString('utf8', …)` (no fatal decoding).
       test('invalid UTF-8 inside strings is rejected, naming UTF-8', () => runTcpGroup(stack, 'bug-utf8', bugs.invalidUtf8InsideStrings!))
 

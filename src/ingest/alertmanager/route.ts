@@ -10,8 +10,8 @@
  */
 import type { Config } from '../../config/schema'
 import type { Ingestor } from '../accept'
-import { json } from '../http-events'
-import { commitStaged, readJsonBody, type SourceLimits } from '../source-http'
+import { json } from '../http/events'
+import { commitStaged, readJsonBody, type SourceLimits } from '../http/source-body'
 import { alertError, alertFieldFor, createAlertMapper, payloadError, type AlertmanagerPayloadT } from './map'
 
 const T = 'alertmanager'

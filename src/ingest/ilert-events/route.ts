@@ -7,7 +7,7 @@
  */
 import type { Config } from '../../config/schema'
 import type { Ingestor } from '../accept'
-import { commitStaged, readJsonBody, type SourceLimits } from '../source-http'
+import { commitStaged, readJsonBody, type SourceLimits } from '../http/source-body'
 import { foldLegacyKey, ilertFieldName, ilertToEvent, priorityLookup } from './map'
 import { ilertEventError, type IlertEvent } from '../../ilert/event-schema'
 

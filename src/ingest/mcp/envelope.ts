@@ -5,7 +5,7 @@
  * one), and a batch is taken only where revision 2025-03-26 allows one (an empty batch never).
  * What passes goes on to the SDK as the parsed body, so the body is read once.
  */
-import { BodyTooLarge, readBounded } from '../http-body'
+import { BodyTooLarge, readBounded } from '../http/body'
 
 export type EnvelopeOutcome =
   | { kind: 'ok'; body: unknown }

@@ -14,7 +14,7 @@
  */
 import type { Config } from '../../../config/schema'
 import type { Logger } from '../../../observability/logger'
-import { readBounded } from '../../http-body'
+import { readBounded } from '../../http/body'
 import type { Authenticator } from '../auth'
 import { errorPage, PAGE_HEADERS, signInPage } from './sign-in-page'
 import { createSecretBox, newToken, pkceMatches, PREFIX } from './secrets'

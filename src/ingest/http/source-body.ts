@@ -3,10 +3,10 @@
  * within listen.max_body_bytes and parsed as one JSON value within limits.max_json_depth, and the
  * group commit every answer waits for. Errors are tagged with a reason that is also the metric label.
  */
-import { exceedsDepth } from '../security/json-depth'
-import type { CommitResult } from '../queue/event-store'
-import type { Ingestor } from './accept'
-import { BodyTooLarge, readBounded } from './http-body'
+import { exceedsDepth } from '../../security/json-depth'
+import type { CommitResult } from '../../queue/event-store'
+import type { Ingestor } from '../accept'
+import { BodyTooLarge, readBounded } from './body'
 import { isUtf8 } from 'node:buffer'
 
 export interface SourceLimits {

@@ -1,18 +1,18 @@
 /**
- * Authentication of TCP ingest connections (protocol text: tcp-protocol.ts). A connection is
+ * Authentication of TCP ingest connections (protocol text: protocol.ts). A connection is
  * authenticated by a TLS client certificate that tls.client_ca_file verifies, or by its first line
  * `{"auth":"<token>"}` checked against auth.tokens in constant time. Until then no event is read.
  * A refusal is one `unauthorized` error line, sent after the per-peer failure delay, then close.
  * The token never reaches a log; the identity that does is non-secret ("token-2", "cert:<CN>").
  */
 import type { Socket } from 'bun'
-import type { Logger } from '../observability/logger'
-import type { FailureLimiter } from '../security/failures'
-import type { ThrottledWarn } from '../security/log-throttle'
-import type { AuthFailureReason, SecurityMetrics } from '../security/metrics'
-import type { TokenVerifier } from '../security/tokens'
-import type { AuthState, Conn } from './tcp-flow'
-import { authLineToken, errorLine } from './tcp-protocol'
+import type { Logger } from '../../observability/logger'
+import type { FailureLimiter } from '../../security/failures'
+import type { ThrottledWarn } from '../../security/log-throttle'
+import type { AuthFailureReason, SecurityMetrics } from '../../security/metrics'
+import type { TokenVerifier } from '../../security/tokens'
+import type { AuthState, Conn } from './flow'
+import { authLineToken, errorLine } from './protocol'
 
 export interface TcpAuthOptions {
   verifier: TokenVerifier

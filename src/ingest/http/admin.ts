@@ -5,10 +5,10 @@
  * every listing.
  */
 import { Elysia } from 'elysia'
-import type { Selection } from '../queue/dead-letters'
-import type { QueueStore } from '../queue/open-store'
-import { BodyTooLarge, readBounded } from './http-body'
-import { json } from './http-events'
+import type { Selection } from '../../queue/dead-letters'
+import type { QueueStore } from '../../queue/open-store'
+import { BodyTooLarge, readBounded } from './body'
+import { json } from './events'
 
 /** A selection is a few ids; nothing legitimate comes near this. */
 const MAX_ADMIN_BODY_BYTES = 1_048_576

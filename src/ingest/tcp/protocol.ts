@@ -42,7 +42,7 @@
  *   bridge itself is holding it back). On shutdown the bridge stops reading, sends the acks for
  *   everything processed, and closes.
  */
-import type { RejectReason } from './accept'
+import type { RejectReason } from '../accept'
 
 export const REFUSED_LINE = '{"error":{"reason":"too_many_connections"}}\n'
 export const REFUSED_PEER_LINE = '{"error":{"reason":"too_many_connections_per_peer"}}\n'

@@ -10,11 +10,11 @@
  * while it arrives it holds only a per-peer slot (see security/http-gate.ts).
  */
 import type { Server } from 'bun'
-import type { Config } from '../config/schema'
-import type { HttpGate } from '../security/http-gate'
-import { assertPortFree } from '../security/exclusive-port'
-import type { TlsOptions } from '../security/tls'
-import { withArrivedBody } from './http-body'
+import type { Config } from '../../config/schema'
+import type { HttpGate } from '../../security/http-gate'
+import { assertPortFree } from '../../security/exclusive-port'
+import type { TlsOptions } from '../../security/tls'
+import { withArrivedBody } from './body'
 
 /** How long stop() lets requests in flight finish before cutting them. */
 const STOP_GRACE_MS = 5000

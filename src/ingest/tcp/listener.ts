@@ -1,26 +1,26 @@
 /**
- * TCP NDJSON ingest (wire protocol: see tcp-protocol.ts). One `Bun.listen` with handlers declared
- * once; per-connection state lives in `socket.data` and its line processing in tcp-flow.ts.
+ * TCP NDJSON ingest (wire protocol: see protocol.ts). One `Bun.listen` with handlers declared
+ * once; per-connection state lives in `socket.data` and its line processing in flow.ts.
  * This module owns the listener: connection bounds (total and per client address), TLS,
  * authentication and idle timeouts, half-close and shutdown. A certificate reload (SIGHUP) binds
  * a second listener on the same port (SO_REUSEPORT, TLS only) and stops the old one from
  * accepting: open connections stay on it, untouched, with the same handlers.
  */
 import type { Socket, SocketHandler, TCPSocketListener, TCPSocketListenOptions } from 'bun'
-import { Registry } from '../observability/prom'
-import type { Config } from '../config/schema'
-import type { Logger } from '../observability/logger'
-import { assertPortFree } from '../security/exclusive-port'
-import { FailureLimiter } from '../security/failures'
-import { throttleWarnings } from '../security/log-throttle'
-import { createSecurityMetrics, type SecurityMetrics } from '../security/metrics'
-import { PeerSlots } from '../security/peer-slots'
-import type { TlsOptions } from '../security/tls'
-import { createTokenVerifier, type TokenVerifier } from '../security/tokens'
-import type { Ingestor } from './accept'
-import { createTcpAuth } from './tcp-auth'
-import { createConnFlow, type Conn } from './tcp-flow'
-import { REFUSED_LINE, REFUSED_PEER_LINE } from './tcp-protocol'
+import { Registry } from '../../observability/prom'
+import type { Config } from '../../config/schema'
+import type { Logger } from '../../observability/logger'
+import { assertPortFree } from '../../security/exclusive-port'
+import { FailureLimiter } from '../../security/failures'
+import { throttleWarnings } from '../../security/log-throttle'
+import { createSecurityMetrics, type SecurityMetrics } from '../../security/metrics'
+import { PeerSlots } from '../../security/peer-slots'
+import type { TlsOptions } from '../../security/tls'
+import { createTokenVerifier, type TokenVerifier } from '../../security/tokens'
+import type { Ingestor } from '../accept'
+import { createTcpAuth } from './auth'
+import { createConnFlow, type Conn } from './flow'
+import { REFUSED_LINE, REFUSED_PEER_LINE } from './protocol'
 
 /** How long `stop()` waits for connections to close before cutting them. */
 const STOP_GRACE_MS = 5000

@@ -1,18 +1,18 @@
 /**
  * Per-connection flow control for TCP ingest: pulls lines from the framer, parses and accepts
  * them, writes error lines and one cumulative ack per pass, and pauses the socket while the
- * queue is full or the client is not reading its replies. Separate from the listener (tcp.ts)
+ * queue is full or the client is not reading its replies. Separate from the listener (listener.ts)
  * so this hot path stays small: no per-line closures or promises.
  */
 import type { Socket } from 'bun'
-import type { Config } from '../config/schema'
-import type { Ingestor } from './accept'
-import type { CommitResult } from '../queue/event-store'
-import { exceedsDepth } from '../security/json-depth'
+import type { Config } from '../../config/schema'
+import type { Ingestor } from '../accept'
+import type { CommitResult } from '../../queue/event-store'
+import { exceedsDepth } from '../../security/json-depth'
 import { LineFramer } from './line-framer'
-import { Outbox } from './tcp-outbox'
-import { ackLine, authLineToken, errorLine } from './tcp-protocol'
-import type { TcpAuth } from './tcp-auth'
+import { Outbox } from './outbox'
+import { ackLine, authLineToken, errorLine } from './protocol'
+import type { TcpAuth } from './auth'
 
 /** Reading stops while replies beyond this many bytes wait for the client. */
 export const MAX_REPLY_BACKLOG = 64 * 1024
@@ -75,7 +75,7 @@ export interface ConnFlow {
 }
 
 export interface FlowOptions {
-  /** Authentication of the first line (tcp-auth.ts); absent: none required, auth lines skipped. */
+  /** Authentication of the first line (auth.ts); absent: none required, auth lines skipped. */
   auth?: TcpAuth
   /** limits.max_json_depth (default 32). */
   maxJsonDepth?: number

@@ -1,15 +1,15 @@
 /**
  * HTTP ingest handlers that need no framework: POST /events (one event, a JSON array, or NDJSON),
  * /healthz and /readyz. The listener serves them from Bun.serve's native route table
- * (http-server.ts): Elysia's per-request context cost as much as the rest of a one-event request,
- * and Elysia is loaded only when the admin API or /mcp is first used (http.ts).
+ * (server.ts): Elysia's per-request context cost as much as the rest of a one-event request,
+ * and Elysia is loaded only when the admin API or /mcp is first used (routes.ts).
  * 202 means queued, not delivered (ilert's own 202 means no more). A batch is accepted whole
  * or, when the queue cannot hold it, refused whole with 503 + Retry-After, so a client can
  * simply resend it.
  */
-import { exceedsDepth } from '../security/json-depth'
-import type { Ingestor } from './accept'
-import { type Arrive, BodyTooLarge, parseEventsBody, type RawBody, readBounded } from './http-body'
+import { exceedsDepth } from '../../security/json-depth'
+import type { Ingestor } from '../accept'
+import { type Arrive, BodyTooLarge, parseEventsBody, type RawBody, readBounded } from './body'
 
 export type Readiness = { kind: 'ready' } | { kind: 'not_ready'; reason: 'starting' | 'draining' | 'queue_full' | 'storage_unavailable' }
 
