@@ -719,11 +719,7 @@ export class LogStore implements EventStore {
       this.flushControl()
       this.maintain()
     }
-    try {
-      this.historyLog.flush()
-    } catch {
-      // kept pending and written with the next flush; the log tail holds these changes too
-    }
+    this.historyLog.flushQuietly()
     if (this.state.kind === 'unavailable' && this.control.empty && this.hasRoom()) this.setHealth(OK)
   }
 
@@ -748,20 +744,26 @@ export class LogStore implements EventStore {
   private remember(ik: string, t: number): void {
     let list = this.sends.get(ik)
     if (list === undefined) this.sends.set(ik, (list = []))
-    list.push(t)
+    // Kept in time order (recentSends relies on it): after a clock step back a send counts as
+    // made at the latest time seen, which holds its budget a little longer, never shorter.
+    const last = list.length > 0 ? list[list.length - 1]! : t
+    list.push(last > t ? last : t)
     if (list.length > 2 * this.opts.rate.perKey) list.splice(0, list.length - this.opts.rate.perKey)
   }
 
-  /** Send times inside the last window (plus margin), per integration key. */
+  /**
+   * Send times inside the last window (plus margin), per integration key: the older ones are cut
+   * off in place (each list is in time order, so a binary search finds where). Filtering every
+   * list into a copy once a second took up to 4 ms at 10,000 calls a second with the limits lifted.
+   */
   private recentSends(): Map<string, number[]> {
     const since = Date.now() - this.opts.rate.windowMs - this.opts.rate.marginMs
-    const out = new Map<string, number[]>()
     for (const [ik, list] of this.sends) {
-      const recent = list.filter((t) => t >= since)
-      if (recent.length > 0) out.set(ik, recent)
-      else this.sends.delete(ik)
+      const from = firstAtOrAfter(list, since)
+      if (from === list.length) this.sends.delete(ik)
+      else if (from > 0) list.splice(0, from)
     }
-    return out
+    return this.sends
   }
 
   // ---- recovery ------------------------------------------------------------------------------
@@ -952,6 +954,18 @@ export class LogStore implements EventStore {
 function failureOf(err: unknown): StorageFailure {
   const code = (err as NodeJS.ErrnoException).code
   return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? 'storage_full' : 'storage_error'
+}
+
+/** Index of the first element >= t in an ascending list (its length when there is none). */
+function firstAtOrAfter(list: number[], t: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (list[mid]! < t) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 function unlinkLater(file: string): void {

@@ -56,6 +56,21 @@ describe('history log', () => {
     log.close()
   })
 
+  test('a burst of new keys is written in pieces as it comes, not all at the once-a-second flush', () => {
+    // 10,000 new alert keys a second made that one flush a 4-14 ms stall of the event loop.
+    const dir = tmp()
+    const { h, log } = logged(dir, 'closed', 100_000)
+    for (let i = 0; i < 1100; i++) h.set('ik-1', `burst-${i}`, 'open')
+    const early = loaded(dir)!
+    const written = Object.keys(early.keys).length
+    expect(written).toBeGreaterThanOrEqual(1024) // written as they came, 512 at a time...
+    expect(written).toBeLessThan(1100) // ...and the rest still waits for the next flush
+    for (const k of Object.keys(early.keys)) expect(early.keys[k]).toBe('open')
+    log.flush()
+    expect(loaded(dir)).toEqual(state(h))
+    log.close()
+  })
+
   test('a torn last write is a crash mid-append: what came before it is kept', () => {
     const dir = tmp()
     const { h, log } = logged(dir, 'closed', 1000)

@@ -148,6 +148,24 @@ describe('restart rebuilds exactly the pending calls', () => {
     expect(Date.now() - sends[0]!).toBeLessThan(60_000)
   })
 
+  test('a checkpoint keeps the send times inside the window, in order, and forgets the older ones', async () => {
+    const path = tmp()
+    const a = store(path, { rate: { perKey: 50, windowMs: 300, marginMs: 0 } })
+    for (let i = 0; i < 3; i++) a.noteSent('ik-1')
+    a.noteSent('ik-2')
+    await Bun.sleep(400) // those four are now older than the window
+    a.noteSent('ik-1')
+    a.noteSent('ik-1')
+    a.checkpointNow() // the segments with the old send records go; the checkpoint holds the rest
+    closeStore(a)
+    const b = store(path, { rate: { perKey: 50, windowMs: 300, marginMs: 0 } })
+    const sends = b.recoveredSends()
+    expect(sends.has('ik-2')).toBe(false)
+    const times = sends.get('ik-1')!
+    expect(times).toHaveLength(2)
+    expect(times[0]!).toBeLessThanOrEqual(times[1]!)
+  })
+
   test('a raw record that no longer validates is dropped at replay and reported', () => {
     const path = tmp()
     const a = store(path)

@@ -2,9 +2,10 @@
  * The key history's own log (dispatch/key-history.ts: what this bridge has open in ilert per key).
  * It used to be written whole into every checkpoint: at 110,000 keys that blocked the event loop
  * 17-35 ms per compaction, every few seconds under 10,000 new alert keys a second, and those
- * stalls were the durable store's p99 latency. Now every change is appended here (batched, and
- * written once a second or before a checkpoint), and the file is rewritten whole only when most
- * of it is superseded, so a compaction costs what the live lanes cost.
+ * stalls were the durable store's p99 latency. Now every change is appended here (batched:
+ * written every FLUSH_AT changes, once a second, or before a checkpoint), and the file is
+ * rewritten whole only when most of it is superseded, so a compaction costs what the live lanes
+ * cost.
  *
  * The file is an operation log in the WAL's framing (frame.ts): HistoryBaseline records (set the
  * baseline; `c`: forget every key, else drop the keys whose state is the new baseline) and
@@ -32,6 +33,8 @@ const historyName = (n: number) => `history-${String(n).padStart(10, '0')}.log`
 const CHUNK = 2000
 /** A rewrite is due once the file is over twice what a rewrite would write, plus this. */
 const REWRITE_SLACK = 1024 * 1024
+/** Pending changes that are written at once rather than at the next once-a-second flush. */
+const FLUSH_AT = 512
 /** Bytes a key takes in a rewrite, for that estimate. */
 const KEY_BYTES_GUESS = 48
 
@@ -130,9 +133,24 @@ export class HistoryLog {
     return this.fd < 0
   }
 
-  /** Records a key's new state (undefined: back to the baseline, or forgotten). */
+  /**
+   * Records a key's new state (undefined: back to the baseline, or forgotten). Written once a
+   * second, or as soon as FLUSH_AT changes are pending: at 10,000 new alert keys a second, one
+   * write a second was a 4-14 ms stall of the event loop (bench/PROFILE.md, ninth pass).
+   */
   note(id: string, state: KeyState | undefined): void {
-    if (this.fd >= 0) this.pending.set(id, state ?? 'x')
+    if (this.fd < 0) return
+    this.pending.set(id, state ?? 'x')
+    if (this.pending.size >= FLUSH_AT) this.flushQuietly()
+  }
+
+  /** flush(), for callers on the delivery path: a failed write keeps its changes and is retried by the next flush. */
+  flushQuietly(): void {
+    try {
+      this.flush()
+    } catch {
+      // kept in the frame and written by the next flush; the log tail holds these changes too
+    }
   }
 
   /** Records a baseline change: `clear`, every key forgotten; else the keys whose state is `b` are dropped. */
