@@ -10,6 +10,8 @@
  * The map is bounded: with a 'closed' baseline it holds only open and unknown keys; past the bound
  * the baseline falls back to 'unknown' (conservative: more RESOLVEs sent, none wrongly cancelled).
  */
+import { ShardedMap } from './sharded-map'
+
 export type KeyState = 'open' | 'closed' | 'unknown'
 
 export const HISTORY_MAX_KEYS = 200_000
@@ -23,7 +25,7 @@ export interface HistoryListener {
 }
 
 export class KeyHistory {
-  private readonly keys = new Map<string, KeyState>()
+  private readonly keys = new ShardedMap<KeyState>()
   listener: HistoryListener | undefined
 
   constructor(
@@ -60,10 +62,10 @@ export class KeyHistory {
       for (const [key, v] of this.keys) if (v === 'unknown') this.keys.delete(key)
       this.listener?.baseline('unknown', false)
     }
-    // Under an 'unknown' baseline forgetting is safe: the oldest keys become unknown.
-    for (const key of this.keys.keys()) {
-      if (this.keys.size <= this.maxKeys) break
-      this.keys.delete(key)
+    // Under an 'unknown' baseline forgetting is safe: the keys forgotten become unknown.
+    while (this.keys.size > this.maxKeys) {
+      const key = this.keys.evictOne()
+      if (key === undefined) break
       this.listener?.key(key, undefined)
     }
   }
