@@ -50,4 +50,4 @@ test('a spilled call whose body cannot be read back waits and is logged, then le
   await until('the call to reach ilert', () => sim.events().length === 1, 10_000)
   expect(sim.events()[0]!.body).toMatchObject({ summary: 'disk /var is 97 % full', details: 'host db-01, mount /var', alertKey: 'db-01-disk' })
   await until('the lane to empty', () => store.table.entries === 0)
-})
+}, 30_000) // waits for a retry of about 5 s: past bun test's default when run alone

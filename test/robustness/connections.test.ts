@@ -92,7 +92,7 @@ describe('TCP: idle timeout', () => {
     } finally {
       await busy.stop()
     }
-  })
+  }, 30_000) // runs past bun test's 5 s default; npm test gives every test 30 s
 })
 
 for (const store of STORES) {

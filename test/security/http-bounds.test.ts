@@ -216,4 +216,4 @@ test('a client trickling a request body cannot hold up shutdown beyond the 5 s g
   } finally {
     clearInterval(drip)
   }
-})
+}, 30_000) // waits out the 5 s grace: past bun test's default when run alone
