@@ -10,6 +10,7 @@
  * above its share an instance releases a partition (after its calls on the wire are answered).
  */
 import type { KV, KvEntry } from '@nats-io/kv'
+import { fnv1a } from '../../security/digest'
 
 export interface LeaseEvents {
   acquired(p: number): void
@@ -115,7 +116,7 @@ export class Leases {
       const now = Date.now()
       let want = fair - mine
       // Start at a different partition per instance so racing starters spread out.
-      const offset = hashOf(this.instance) % this.partitions
+      const offset = fnv1a(this.instance) % this.partitions
       for (let i = 0; i < this.partitions && want > 0; i++) {
         const p = (offset + i) % this.partitions
         if (this.held.has(p)) continue
@@ -214,8 +215,3 @@ function isWrongSequence(err: unknown): boolean {
   return /wrong last sequence|key not found/i.test((err as Error).message ?? '')
 }
 
-function hashOf(s: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}

@@ -6,16 +6,11 @@
  * lane key itself (base64url), so one subject holds exactly one lane and a delivered call is
  * removed from the stream by purging its subject up to the call's last sequence.
  */
-import { sha256Text } from '../../security/digest'
+import { fnv1a, sha256Text } from '../../security/digest'
 
 /** FNV-1a (32 bit) of the integration key: stable across processes, versions and platforms. */
 export function partitionOf(integrationKey: string, partitions: number): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < integrationKey.length; i++) {
-    h ^= integrationKey.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return (h >>> 0) % partitions
+  return fnv1a(integrationKey) % partitions
 }
 
 /** 96 bits of SHA-256: names a source in subjects and KV keys without showing the key. */
