@@ -24,7 +24,6 @@ import { createTcpIngest } from './ingest/tcp/listener'
 import { createLogger, type Logger } from './observability/logger'
 import { createMetrics, type Metrics } from './observability/metrics'
 import { startMetricsServer } from './observability/metrics-server'
-import { pendingCompiles } from './pipeline/compiled'
 import { createNormalizer, type Normalizer } from './pipeline/normalize'
 import type { DeadLetterStore } from './queue/dead-letters'
 import type { EventStore } from './queue/event-store'
@@ -241,14 +240,9 @@ export class App {
     if (this.queues.migrated > 0) this.log.warn('Moved the undelivered events of a 0.1 store (queue.sqlite) into the write-ahead log.', { events: this.queues.migrated })
     this.dispatcher.schedule()
     // Work that can wait until the listeners are bound: the process metrics (or the first scrape,
-    // whichever comes first) and the compiled validators (or the first event; pipeline/compiled.ts).
-    // One task per timer turn, so a request that arrives meanwhile waits for one of them at most.
-    const deferred = [this.metrics.addDefaults, ...pendingCompiles()]
-    const next = () => {
-      deferred.shift()?.()
-      if (deferred.length > 0) setTimeout(next, 1)
-    }
-    setTimeout(next, 1)
+    // whichever comes first). The validators need no compiling: that was done ahead of time
+    // (src/generated/checks.ts).
+    setTimeout(this.metrics.addDefaults, 1)
     this.log.info('mcp-ilert started.', {
       version: VERSION,
       revision: REVISION,

@@ -4,7 +4,7 @@
  */
 import { ENV_VARS, ILERT_ALIASES } from '../config/env'
 import type { Leaf } from '../config/leaves'
-import { SECRET_LIST_FIELDS, SECRET_LISTS, SECRET_PATHS } from '../config/schema'
+import { SECRET_LIST_FIELDS, SECRET_LISTS, SECRET_PATHS } from '../config/secrets'
 import { VERSION } from '../version'
 
 function describeLeaf(leaf: Leaf): string {

@@ -4,7 +4,7 @@
  * the one schema and cannot drift from it.
  */
 import type { TSchema } from '@sinclair/typebox'
-import { ConfigSchema } from './schema'
+import { CONFIG_SCHEMA } from '../generated/checks'
 
 /**
  * `record` = a map with free keys (mapping.priority_map, mapping.levels): set as a whole.
@@ -81,7 +81,7 @@ export function schemaLeaves(schema: TSchema, prefix: readonly string[] = []): L
   return out
 }
 
-export const CONFIG_LEAVES: readonly Leaf[] = schemaLeaves(ConfigSchema)
+export const CONFIG_LEAVES: readonly Leaf[] = schemaLeaves(CONFIG_SCHEMA)
 
 /** The leaf a (possibly deeper, e.g. inside a record) path belongs to. */
 export function leafOf(path: readonly string[]): Leaf | undefined {

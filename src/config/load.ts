@@ -6,8 +6,10 @@
  * Maps written in the file or env (mapping.priority_map, mapping.levels) replace the default map whole.
  */
 import { readFileSync } from 'node:fs'
-import { Value } from '@sinclair/typebox/value'
-import { ConfigSchema, type Config } from './schema'
+import { CONFIG_SCHEMA, checkConfig } from '../generated/checks'
+import { schemaErrors } from '../pipeline/compiled'
+import type { Config } from './schema'
+import { applyDefaults } from './defaults'
 import { isSecretPath } from './mask'
 import { CONFIG_LEAVES, leafOf, orderBySchema } from './leaves'
 import { readEnv } from './env'
@@ -98,16 +100,16 @@ export function loadConfig(opts: LoadOptions): LoadResult {
   if (getPath(raw, ['queue', 'path']) === undefined) setPath(raw, ['queue', 'path'], defaultDataDir(opts.env ?? {}))
 
   const written = CONFIG_LEAVES.filter((l) => l.kind === 'record' && sources.values[l.dotted]).map((l) => ({ l, v: structuredClone(getPath(raw, l.path)) }))
-  const config = Value.Default(ConfigSchema, raw) as Mapping
-  for (const { l, v } of written) setPath(config, l.path, v) // Value.Default merges maps; a written map replaces
+  const config = applyDefaults(CONFIG_SCHEMA, raw) as Mapping
+  for (const { l, v } of written) setPath(config, l.path, v) // defaults merge maps; a written map replaces
 
-  const first = Value.Check(ConfigSchema, config) ? undefined : Value.Errors(ConfigSchema, config).First()
+  const first = checkConfig(config) ? undefined : schemaErrors('config', config).First()
   if (first) {
     const path = jsonPointerToPath(first.path)
     const secret = isSecretPath(path)
     return at(path, `${path.join('.')}: ${describeProblem(first, secret)}`)
   }
-  const typed = orderBySchema(ConfigSchema, config as Config)
+  const typed = orderBySchema(CONFIG_SCHEMA, config as Config)
   const tokensFile = mergeTokensFile(typed)
   if (tokensFile.kind === 'error') return at(tokensFile.path, `${tokensFile.path.join('.')}: ${tokensFile.problem}`)
   const semantic = checkSemantics(typed)

@@ -4,7 +4,8 @@
  * secret is set and its length, never any of its characters. Credentials inside ilert.api_url
  * (`https://user:pass@host`) are masked the same way.
  */
-import { SECRET_LIST_FIELDS, SECRET_LISTS, SECRET_PATHS, type Config } from './schema'
+import type { Config } from './schema'
+import { SECRET_LIST_FIELDS, SECRET_LISTS, SECRET_PATHS } from './secrets'
 import { getPath, setPath } from './paths'
 import { maskUrlCredentials, urlCredentials } from '../security/url-credentials'
 

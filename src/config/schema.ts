@@ -1,6 +1,8 @@
 /**
  * The bridge's whole configuration as one TypeBox schema with documented defaults.
- * Loaded and validated once at start (see load.ts); the rest of the code receives a typed `Config`.
+ * Loaded and validated once at start (see load.ts) by the check compiled from it ahead of time
+ * (src/generated/checks.ts, which also holds it as JSON): the start does not load TypeBox. The rest
+ * of the code receives a typed `Config`.
  * The seed README's keys (listen, tls, ilert, mapping, rate_limit, retries, logging, metrics) are
  * accepted exactly as written; everything else is what the real ilert API needs.
  */
@@ -387,11 +389,4 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>
 export type LevelTargetT = Static<typeof LevelTarget>
 
-/** Dotted paths of every value that is a secret: masked in --check-config, never logged. */
-export const SECRET_PATHS = ['ilert.api_key', 'ilert.integration_key', 'ilert.webhook_key', 'metrics.token', 'syslog.integration_key', 'mqtt.password', 'heartbeat.key', 'nats.password', 'nats.token'] as const
-
-/** Lists whose every item is a secret (auth.tokens): masked item by item, never logged. */
-export const SECRET_LISTS = ['auth.tokens', 'auth.admin_tokens'] as const
-
-/** Secret fields inside list entries: list path → the entry fields that are secrets (see mask.ts). */
-export const SECRET_LIST_FIELDS: Readonly<Record<string, readonly string[]>> = { 'mcp.tokens': ['token', 'ilert_api_key'], 'dispatch.storm.source_names': ['integration_key'] }
+export { SECRET_LIST_FIELDS, SECRET_LISTS, SECRET_PATHS } from './secrets'

@@ -4,7 +4,7 @@
  * Runs on a defaulted, schema-valid config; normalizes empty tls paths to "not set".
  */
 import type { Config } from './schema'
-import { SECRET_PATHS } from './schema'
+import { SECRET_PATHS } from './secrets'
 import { didYouMean } from './suggest'
 import { getPath } from './paths'
 

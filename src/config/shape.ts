@@ -1,14 +1,14 @@
 /**
  * Structural pass over the raw (file + env) value before defaults are applied: finds unknown keys
  * (with did-you-mean), scalars or lists where a section is expected, and invalid record keys.
- * It runs first because Value.Default would otherwise silently replace a mistyped section.
+ * It runs first because applying the defaults would otherwise silently replace a mistyped section.
  * Also drops `key:` entries with an empty (null) value, meaning "use the default".
  */
 import type { TSchema } from '@sinclair/typebox'
 import { CONFIG_LEAVES, isObjectSchema, isRecordSchema } from './leaves'
 import { describePattern, showValue } from './describe'
 import { didYouMean } from './suggest'
-import { ConfigSchema } from './schema'
+import { CONFIG_SCHEMA } from '../generated/checks'
 
 export type ShapeIssue =
   | { kind: 'unknown-key'; path: string[]; suggestion?: string }
@@ -33,7 +33,7 @@ function suggest(path: string[], siblings: string[]): string | undefined {
 }
 
 /** Mutates `value` (removing null entries); returns the first issue found, depth-first in file order. */
-export function checkShape(value: unknown, schema: TSchema = ConfigSchema, path: string[] = []): ShapeIssue | undefined {
+export function checkShape(value: unknown, schema: TSchema = CONFIG_SCHEMA, path: string[] = []): ShapeIssue | undefined {
   const s = schema as AnySchema
   const container = isObjectSchema(s) || isRecordSchema(s)
   if (!container) return undefined

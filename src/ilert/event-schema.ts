@@ -1,13 +1,12 @@
 /**
  * ilert's Events API body (`components.schemas.Event` of ilert's OpenAPI document) as one TypeBox
- * schema, compiled once, for both sides of that contract: the bridge's ilert-compatible
+ * schema (its check compiled ahead of time into src/generated/checks.ts) for both sides of that contract: the bridge's ilert-compatible
  * `POST /api/events` (so a client written for ilert gets ilert's own 400 for a bad body) and the
  * simulator's ilert. Enums are case-sensitive as in ilert ("alert" is rejected); `summary` is
  * required only for ALERT (ilert's own ACCEPT/RESOLVE examples omit it); unknown properties are
  * tolerated (ilert adds fields); the legacy `apiKey` is the source's business (ingest/ilert-events/map.ts).
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { lazyCheck } from '../pipeline/compiled'
 
 export const IlertEventTypes = ['ALERT', 'ACCEPT', 'RESOLVE', 'COMMENT'] as const
 export type IlertEventType = (typeof IlertEventTypes)[number]
@@ -30,26 +29,3 @@ export const IlertEventSchema = Type.Object({
 })
 
 export type IlertEvent = Static<typeof IlertEventSchema>
-
-const ilertCheck = lazyCheck(IlertEventSchema)
-
-const ENUM_HINTS: Record<string, string> = {
-  eventType: 'must be one of ALERT, ACCEPT, RESOLVE, COMMENT',
-  priority: 'must be HIGH or LOW',
-}
-
-/** undefined when valid, else ilert-style `Invalid field 'x': ...` naming the field. */
-export function ilertEventError(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'Request body must be a JSON object'
-  const check = ilertCheck()
-  if (check.Check(body)) {
-    if (body.eventType === 'ALERT' && (body.summary === undefined || body.summary === '')) return "Invalid field 'summary': required for eventType ALERT"
-    return undefined
-  }
-  const first = check.Errors(body).First()
-  if (!first) return 'Invalid event'
-  const field = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)'
-  const hint = ENUM_HINTS[field]
-  if (hint && first.value !== undefined) return `Invalid field '${field}': ${hint}`
-  return `Invalid field '${field}': ${first.value === undefined ? 'required' : first.message.toLowerCase()}`
-}

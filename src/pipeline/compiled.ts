@@ -1,23 +1,27 @@
 /**
- * TypeBox validators compiled on first use instead of at import. Compiling builds and evaluates
- * a function per schema (the event schema alone is 10-15 ms on a small machine), and none is
- * needed to bind the listeners: the App runs `pendingCompiles()` one at a time right after they
- * are bound, and a check used before that compiles itself then. Either way each schema compiles once.
+ * The error side of validation, loaded on demand. Every input is checked by code compiled ahead of
+ * time (src/generated/checks.ts), which needs no TypeBox; only when an input fails does the bridge
+ * load TypeBox and the schemas (schemas.ts, about 20 ms once) to name the field at fault, with the
+ * same errors as before. An idle bridge thereby holds about 10 MB less (bench/PROFILE.md, tenth pass).
  */
-import type { TSchema } from '@sinclair/typebox'
-import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler'
+import type { ValueErrorIterator, ValueErrorType as ValueErrorTypeEnum } from '@sinclair/typebox/errors'
+import type { SchemaName } from './schemas'
 
-const pending: (() => unknown)[] = []
+type SchemasModule = typeof import('./schemas')
+let schemas: SchemasModule | undefined
 
-/** A getter for the compiled check of `schema`, compiled on its first call. */
-export function lazyCheck<T extends TSchema>(schema: T): () => TypeCheck<T> {
-  let check: TypeCheck<T> | undefined
-  const get = () => (check ??= TypeCompiler.Compile(schema))
-  pending.push(get)
-  return get
+function load(): SchemasModule {
+  // A literal require, so `bun build --compile` bundles it; evaluated only on the first failure.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (schemas ??= require('./schemas') as SchemasModule)
 }
 
-/** One task per check not asked for yet, each compiling it (the App runs them after its listeners are bound). */
-export function pendingCompiles(): (() => unknown)[] {
-  return pending.splice(0)
+/** TypeBox's errors for `value` against the named schema (call only for a value its check refused). */
+export function schemaErrors(name: SchemaName, value: unknown): ValueErrorIterator {
+  return load().compiledCheck(name).Errors(value)
+}
+
+/** TypeBox's ValueErrorType enum (loaded with the schemas). */
+export function valueErrorType(): typeof ValueErrorTypeEnum {
+  return load().ValueErrorType
 }

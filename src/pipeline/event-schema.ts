@@ -1,17 +1,16 @@
 /**
- * The inbound event contract: one TypeBox schema, compiled once, shared by HTTP, TCP and the MCP
- * `send_event` tool (as its JSON input schema). It takes the seed README's MCP event
- * (mcp_id, source, priority, summary, details, tags) plus everything ilert's Events API carries.
+ * The inbound event contract: one TypeBox schema, shared by HTTP, TCP and the MCP `send_event` tool
+ * (as its JSON input schema). It takes the seed README's MCP event (mcp_id, source, priority,
+ * summary, details, tags) plus everything ilert's Events API carries. Its check is compiled ahead
+ * of time into src/generated/checks.ts (scripts/gen-checks.ts), so ingest never loads TypeBox
+ * unless an event is invalid and its error must be named (pipeline/compiled.ts).
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { lazyCheck } from './compiled'
+import { EVENT_TYPES } from './event-constants'
+
+export { EVENT_TYPES, LABEL_NAME_MAX, type EventTypeName } from './event-constants'
 
 const ShortString = (max: number, extra: object = {}) => Type.String({ maxLength: max, ...extra })
-
-export const EVENT_TYPES = ['alert', 'accept', 'resolve', 'comment'] as const
-/** Longest label name; checked in validate.ts since JSON Schema records cannot bound their keys. */
-export const LABEL_NAME_MAX = 128
-export type EventTypeName = (typeof EVENT_TYPES)[number]
 
 export const EventSchema = Type.Object(
   {
@@ -70,21 +69,3 @@ export const EventSchema = Type.Object(
 )
 
 export type McpEvent = Static<typeof EventSchema>
-
-/** The whole schema, compiled once on first use (off the start path): Errors() names the field when checkEvent() fails. */
-export const eventCheck = lazyCheck(EventSchema)
-
-/**
- * The hot path's check, the same contract as eventCheck().Check(): the schema's properties compiled
- * without the top-level additionalProperties rule, which TypeBox emits as a scan of a fresh
- * 17-element array per key (8 % of ingest CPU), and the unknown-field rule as one Set lookup per
- * key. test/unit/event-pipeline.test.ts holds the two equal over the bad-input corpus.
- */
-const eventPropertiesCheck = lazyCheck(Type.Object(EventSchema.properties))
-const EVENT_FIELDS = new Set(Object.keys(EventSchema.properties))
-
-export function checkEvent(value: unknown): value is McpEvent {
-  if (!eventPropertiesCheck().Check(value)) return false
-  for (const key of Object.getOwnPropertyNames(value)) if (!EVENT_FIELDS.has(key)) return false
-  return true
-}

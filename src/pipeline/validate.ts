@@ -1,12 +1,15 @@
 /**
  * Validation of one parsed inbound value against the event contract, with an error that names
- * the field. The compiled checker runs on every event; the slower error walk only on failure.
+ * the field. The checker compiled ahead of time runs on every event; TypeBox's error walk (loaded
+ * then) only on failure.
  * A few rules JSON Schema cannot say are checked after it: summary for alerts, a key for state
  * changes, label-name length, and numbers that JSON cannot carry to ilert unchanged.
  */
-import { ValueErrorType } from '@sinclair/typebox/errors'
+import { schemaErrors, valueErrorType } from './compiled'
+import { checkEvent } from './event-check'
+import { LABEL_NAME_MAX } from './event-constants'
+import type { McpEvent } from './event-schema'
 import { describeError } from './schema-errors'
-import { checkEvent, eventCheck, LABEL_NAME_MAX, type McpEvent } from './event-schema'
 
 export type Validation =
   | { kind: 'valid'; event: McpEvent }
@@ -45,9 +48,9 @@ function firstError(value: unknown): Validation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid('(root)', 'must be a JSON object')
   }
-  for (const err of eventCheck().Errors(value)) {
+  for (const err of schemaErrors('event', value)) {
     const field = fieldName(err.path)
-    if (err.type === ValueErrorType.ObjectAdditionalProperties) return invalid(field, 'is not a known field')
+    if (err.type === valueErrorType().ObjectAdditionalProperties) return invalid(field, 'is not a known field')
     return invalid(field, describeError(err))
   }
   return invalid('(root)', 'is not a valid event')

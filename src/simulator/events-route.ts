@@ -19,7 +19,8 @@
 import type { SimContext } from './context'
 import { delay, ilertError } from './http'
 import { countRequest, overLimit } from './rate-limit'
-import { type IlertEvent as IlertEventBody, ilertEventError as validateEventBody } from '../ilert/event-schema'
+import type { IlertEvent as IlertEventBody } from '../ilert/event-schema'
+import { ilertEventError as validateEventBody } from '../ilert/event-check'
 import type { KeyRecord } from './stats'
 
 export function connectionReset(): Response {

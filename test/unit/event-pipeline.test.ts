@@ -3,7 +3,10 @@ import { Value } from '@sinclair/typebox/value'
 import { ConfigSchema } from '../../src/config/schema'
 import { validateEvent } from '../../src/pipeline/validate'
 import { createNormalizer } from '../../src/pipeline/normalize'
-import { checkEvent, eventCheck } from '../../src/pipeline/event-schema'
+import { checkEvent } from '../../src/pipeline/event-check'
+import { compiledCheck } from '../../src/pipeline/schemas'
+
+const eventCheck = () => compiledCheck('event')
 import { corpus } from '../robustness/corpus'
 
 const config = Value.Default(ConfigSchema, {}) as ReturnType<typeof Value.Default> & { mapping: any }

@@ -10,38 +10,14 @@
  *   labels.severity → priority: a mapping level of that name (critical, high, medium, low, info),
  *     or the aliases page → critical, error → high, warning → medium; none → mapping.default_level.
  */
-import { Type, type Static } from '@sinclair/typebox'
 import type { ValueErrorIterator } from '@sinclair/typebox/errors'
-import { lazyCheck } from '../../pipeline/compiled'
+import { checkAlertmanagerAlert, checkAlertmanagerPayload } from '../../generated/checks'
+import { schemaErrors } from '../../pipeline/compiled'
+import type { AmAlert, AlertmanagerPayloadT } from './schema'
+
+export type { AlertmanagerPayloadT } from './schema'
 import type { Config } from '../../config/schema'
 import type { McpEvent } from '../../pipeline/event-schema'
-
-const Strings = Type.Record(Type.String(), Type.String())
-
-export const AlertmanagerAlert = Type.Object({
-  status: Type.Union([Type.Literal('firing'), Type.Literal('resolved')]),
-  labels: Strings,
-  annotations: Type.Optional(Strings),
-  startsAt: Type.Optional(Type.String()),
-  endsAt: Type.Optional(Type.String()),
-  generatorURL: Type.Optional(Type.String()),
-  fingerprint: Type.Optional(Type.String()),
-})
-
-/** The notification around the alerts; each alert is checked on its own (alertError), so one bad alert costs only itself. */
-export const AlertmanagerPayload = Type.Object({
-  version: Type.String(),
-  status: Type.Optional(Type.String()),
-  receiver: Type.Optional(Type.String()),
-  groupKey: Type.Optional(Type.String()),
-  externalURL: Type.Optional(Type.String()),
-  alerts: Type.Array(Type.Unknown()),
-})
-type AmAlert = Static<typeof AlertmanagerAlert>
-export type AlertmanagerPayloadT = Omit<Static<typeof AlertmanagerPayload>, 'alerts'> & { alerts: unknown[] }
-
-const payloadCheck = lazyCheck(AlertmanagerPayload)
-const alertCheck = lazyCheck(AlertmanagerAlert)
 
 const HINTS: Record<string, string> = { status: 'must be "firing" or "resolved"' }
 
@@ -56,19 +32,17 @@ function firstError(errors: ValueErrorIterator, prefix: string): { field: string
 /** undefined when the payload is a version 4 notification, else a message naming the field. */
 export function payloadError(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return '(root): must be a JSON object'
-  const checkPayload = payloadCheck()
-  if (checkPayload.Check(v)) return v.version === '4' ? undefined : `version: "${v.version}" is not supported (version 4 is)`
-  const e = firstError(checkPayload.Errors(v), '')
+  if (checkAlertmanagerPayload(v)) return (v as AlertmanagerPayloadT).version === '4' ? undefined : `version: "${(v as AlertmanagerPayloadT).version}" is not supported (version 4 is)`
+  const e = firstError(schemaErrors('alertmanagerPayload', v), '')
   return `${e.field}: ${e.message}`
 }
 
 /** undefined when alert `index` of a notification is a webhook alert, else the field (`alerts.{index}.status`) and what is wrong. */
 export function alertError(a: unknown, index: number): { field: string; message: string } | undefined {
-  const checkAlert = alertCheck()
-  if (checkAlert.Check(a)) return undefined
+  if (checkAlertmanagerAlert(a)) return undefined
   const prefix = `alerts.${index}`
   if (typeof a !== 'object' || a === null || Array.isArray(a)) return { field: prefix, message: 'must be a JSON object' }
-  return firstError(checkAlert.Errors(a), prefix)
+  return firstError(schemaErrors('alertmanagerAlert', a), prefix)
 }
 
 /** A field of our event (a validation error's) as the Alertmanager field it was mapped from. */

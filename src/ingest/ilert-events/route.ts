@@ -9,7 +9,8 @@ import type { Config } from '../../config/schema'
 import type { Ingestor } from '../accept'
 import { commitStaged, readJsonBody, type SourceLimits } from '../http/source-body'
 import { foldLegacyKey, ilertFieldName, ilertToEvent, priorityLookup } from './map'
-import { ilertEventError, type IlertEvent } from '../../ilert/event-schema'
+import type { IlertEvent } from '../../ilert/event-schema'
+import { ilertEventError } from '../../ilert/event-check'
 
 const T = 'ilert_events'
 const CODES: Record<number, string> = { 400: 'BAD_REQUEST', 413: 'PAYLOAD_TOO_LARGE', 503: 'SERVICE_UNAVAILABLE' }

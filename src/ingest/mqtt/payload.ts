@@ -8,7 +8,8 @@ import type { Config } from '../../config/schema'
 import type { McpEvent } from '../../pipeline/event-schema'
 import { exceedsDepth } from '../../security/json-depth'
 import { foldLegacyKey, ilertToEvent, priorityLookup } from '../ilert-events/map'
-import { ilertEventError, type IlertEvent } from '../../ilert/event-schema'
+import type { IlertEvent } from '../../ilert/event-schema'
+import { ilertEventError } from '../../ilert/event-check'
 
 export type Decoded =
   /** `text`: the payload as sent, which validation reads for numbers beyond ±(2^53 − 1) (Ingestor.accept's `source`). */
