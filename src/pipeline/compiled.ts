@@ -1,7 +1,7 @@
 /**
  * The error side of validation, loaded on demand. Every input is checked by code compiled ahead of
  * time (src/generated/checks.ts), which needs no TypeBox; only when an input fails does the bridge
- * load TypeBox and the schemas (schemas.ts, about 20 ms once) to name the field at fault, with the
+ * load TypeBox and the schemas (schemas.ts, 20-40 ms once) to name the field at fault, with the
  * same errors as before. An idle bridge thereby holds about 10 MB less (bench/PROFILE.md, tenth pass).
  */
 import type { ValueErrorIterator, ValueErrorType as ValueErrorTypeEnum } from '@sinclair/typebox/errors'
@@ -18,7 +18,7 @@ function load(): SchemasModule {
 
 /** TypeBox's errors for `value` against the named schema (call only for a value its check refused). */
 export function schemaErrors(name: SchemaName, value: unknown): ValueErrorIterator {
-  return load().compiledCheck(name).Errors(value)
+  return load().errorsOf(name, value)
 }
 
 /** TypeBox's ValueErrorType enum (loaded with the schemas). */

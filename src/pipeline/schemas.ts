@@ -6,7 +6,7 @@
  * (compiled.ts), or by the generator and the tests.
  */
 import { Type, type TSchema } from '@sinclair/typebox'
-import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler'
+import { Errors, type ValueErrorIterator } from '@sinclair/typebox/errors'
 import { ConfigSchema } from '../config/schema'
 import { IlertEventSchema } from '../ilert/event-schema'
 import { AlertmanagerAlert, AlertmanagerPayload } from '../ingest/alertmanager/schema'
@@ -26,14 +26,7 @@ export const SCHEMAS = {
 
 export type SchemaName = keyof typeof SCHEMAS
 
-const compiled = new Map<SchemaName, TypeCheck<TSchema>>()
-
-/** TypeBox's compiled check of a schema (for its Errors), compiled once on first use. */
-export function compiledCheck(name: SchemaName): TypeCheck<TSchema> {
-  let c = compiled.get(name)
-  if (c === undefined) {
-    c = TypeCompiler.Compile(SCHEMAS[name])
-    compiled.set(name, c)
-  }
-  return c
+/** TypeBox's errors for `value` against the named schema (the same walk a compiled TypeCheck's Errors does). */
+export function errorsOf(name: SchemaName, value: unknown): ValueErrorIterator {
+  return Errors(SCHEMAS[name], [], value)
 }

@@ -4,9 +4,9 @@ import { ConfigSchema } from '../../src/config/schema'
 import { validateEvent } from '../../src/pipeline/validate'
 import { createNormalizer } from '../../src/pipeline/normalize'
 import { checkEvent } from '../../src/pipeline/event-check'
-import { compiledCheck } from '../../src/pipeline/schemas'
+import { SCHEMAS } from '../../src/pipeline/schemas'
 
-const eventCheck = () => compiledCheck('event')
+const eventCheck = () => ({ Check: (v: unknown) => Value.Check(SCHEMAS.event, v) })
 import { corpus } from '../robustness/corpus'
 
 const config = Value.Default(ConfigSchema, {}) as ReturnType<typeof Value.Default> & { mapping: any }
