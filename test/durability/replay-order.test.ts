@@ -69,9 +69,14 @@ for (const durable of [true, false]) {
       expect((await postEvents(stack, { alert_key: key, event_type: 'resolve' })).status).toBe(202)
       await waitFor('RESOLVE dead-lettered', async () => (await admin(stack, '')).size === 1)
       // ilert goes down: the newer ALERT waits in the lane (an outage, no attempts used).
+      const faultsBefore = stack.sim.stats().faults
       stack.sim.setFaults({ forceStatus: 503, forceStatusKeys: undefined })
       expect((await postEvents(stack, { alert_key: key, summary: 'again' })).status).toBe(202)
       await waitFor('a few failed calls', () => stack.sim.stats().faults >= 3, 10_000)
+      // Replay while the ALERT waits out its backoff, not while a retry is on the wire (a dead
+      // letter cannot go before a call in flight): the bridge has the answer to every 503 so far.
+      const retried = () => stack.metric('mcp_out_requests_total', { outcome: 'retry' })
+      await waitFor('the bridge has every 503\'s answer', async () => (await retried()) === stack.sim.stats().faults - faultsBefore, 10_000)
       expect(await admin(stack, '/replay', { all: true })).toEqual({ replayed: 1, superseded: [], invalid: [] })
       stack.sim.setFaults({ forceStatus: undefined })
       await waitFor('both delivered', () => types(stack, key).length === 3, 20_000)
