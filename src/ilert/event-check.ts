@@ -16,7 +16,8 @@ const ENUM_HINTS: Record<string, string> = {
 export function ilertEventError(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'Request body must be a JSON object'
   if (checkIlertEvent(body)) {
-    if ((body as IlertEvent).eventType === 'ALERT' && ((body as IlertEvent).summary === undefined || (body as IlertEvent).summary === '')) return "Invalid field 'summary': required for eventType ALERT"
+    const { eventType, summary } = body as IlertEvent
+    if (eventType === 'ALERT' && (summary === undefined || summary === '')) return "Invalid field 'summary': required for eventType ALERT"
     return undefined
   }
   const first = schemaErrors('ilertEvent', body).First()

@@ -14,10 +14,10 @@ import type { ValueErrorIterator } from '@sinclair/typebox/errors'
 import { checkAlertmanagerAlert, checkAlertmanagerPayload } from '../../generated/checks'
 import { schemaErrors } from '../../pipeline/compiled'
 import type { AmAlert, AlertmanagerPayloadT } from './schema'
-
-export type { AlertmanagerPayloadT } from './schema'
 import type { Config } from '../../config/schema'
 import type { McpEvent } from '../../pipeline/event-schema'
+
+export type { AlertmanagerPayloadT } from './schema'
 
 const HINTS: Record<string, string> = { status: 'must be "firing" or "resolved"' }
 
@@ -32,7 +32,10 @@ function firstError(errors: ValueErrorIterator, prefix: string): { field: string
 /** undefined when the payload is a version 4 notification, else a message naming the field. */
 export function payloadError(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return '(root): must be a JSON object'
-  if (checkAlertmanagerPayload(v)) return (v as AlertmanagerPayloadT).version === '4' ? undefined : `version: "${(v as AlertmanagerPayloadT).version}" is not supported (version 4 is)`
+  if (checkAlertmanagerPayload(v)) {
+    const { version } = v as AlertmanagerPayloadT
+    return version === '4' ? undefined : `version: "${version}" is not supported (version 4 is)`
+  }
   const e = firstError(schemaErrors('alertmanagerPayload', v), '')
   return `${e.field}: ${e.message}`
 }
