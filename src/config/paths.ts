@@ -1,7 +1,7 @@
 /** Small helpers to read and write a nested value by path; shared by the loader, env merge and masking. */
 
-type Mapping = Record<string, unknown>
-const isMapping = (v: unknown): v is Mapping => typeof v === 'object' && v !== null && !Array.isArray(v)
+export type Mapping = Record<string, unknown>
+export const isMapping = (v: unknown): v is Mapping => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export function getPath(obj: unknown, path: readonly string[]): unknown {
   let cur = obj

@@ -8,6 +8,7 @@ import type { TSchema } from '@sinclair/typebox'
 import { CONFIG_LEAVES, isObjectSchema, isRecordSchema } from './leaves'
 import { describePattern, showValue } from './describe'
 import { didYouMean } from './suggest'
+import { isMapping, type Mapping } from './paths'
 import { CONFIG_SCHEMA } from '../generated/checks'
 
 export type ShapeIssue =
@@ -15,9 +16,7 @@ export type ShapeIssue =
   | { kind: 'bad-value'; path: string[]; problem: string }
 
 type AnySchema = TSchema & Record<string, unknown>
-type Mapping = Record<string, unknown>
 
-const isMapping = (v: unknown): v is Mapping => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Every dotted section and leaf path, for suggesting a key that sits at the wrong level. */
 const ALL_PATHS: string[] = [
