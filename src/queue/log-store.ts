@@ -18,12 +18,18 @@
  * skeleton and a pointer to the record that holds its body (wal/spill.ts), read back when its call
  * leaves; a start over a backlog larger than memory loads it the same way.
  *
+ * With queue.sync: full each new segment is a file of zeros made ahead (wal/prepared-segment.ts),
+ * written in place: a sync then writes data only, not a new size and new blocks. Every frame in
+ * such a segment says how far the segment was on disk when it was written (a Synced record), so
+ * that after a power loss a start can tell a torn tail (frames not yet synced, possibly on disk in
+ * any order) from damage to what was acknowledged.
+ *
  * A write that fails (a full disk, queue.max_disk_bytes) is cut back to the last whole frame and
  * reported to the committer (storage_full: nothing is acknowledged); outcome records are kept and
  * written later; the store reports itself unavailable until a write succeeds again, and never
  * throws on the delivery side.
  */
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statfsSync, truncateSync, unlink, writeSync } from 'node:fs'
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statfsSync, truncateSync, unlink, writeSync, writevSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Entry, soleLabelOf } from '../dispatch/coalesce'
 import { type Lane, LaneTable, type RateShape } from '../dispatch/lanes'
@@ -32,8 +38,9 @@ import type { CommitResult, EventStore, OfferResult, StorageFailure, StoreHealth
 import { SpaceWaiters } from './space-waiters'
 import { CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from './wal/checkpoint'
 import { checkpointName, dirBytes, fsyncDir, listQueueFiles, segmentName, unlinkQuietly } from './wal/files'
-import { FrameWriter, readFrame, RECORD_HEADER, RecordType, zeroFrom } from './wal/frame'
+import { FrameWriter, readFrame, RECORD_HEADER, RecordType, syncedBeyond, zeroFrom } from './wal/frame'
 import { HistoryLog, loadHistory } from './wal/history-log'
+import { SegmentPreparer } from './wal/prepared-segment'
 import { acquireQueueLock, type LockHandle } from './wal/queue-lock'
 import { skeletonOf, SpillReader } from './wal/spill'
 
@@ -95,6 +102,10 @@ const MAX_STAGED = 4096
 const GC_EVERY_BYTES = 32 * 1024 * 1024
 /** Room kept below queue.max_disk_bytes for the checkpoint that frees the rest. */
 const RESERVE_SLACK = 64 * 1024
+/** Segments are made ahead (zero-filled) only when queue.max_disk_bytes leaves room for this many. */
+const PREPARE_MIN_SEGMENTS = 8
+/** Bytes a Synced record takes at most (header and a decimal offset). */
+const SYNCED_RECORD_MAX = 5 + 16
 
 const defaultSync = (fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())))
 
@@ -112,6 +123,14 @@ export class LogStore implements EventStore {
   private fd = -1
   private activeNo = 0
   private activeSize = 0
+  /** The active segment's size on disk: a prepared one is a segment long from the start. */
+  private activeFileSize = 0
+  /** The active segment was prepared (zero-filled): its frames carry Synced records. */
+  private activePrepared = false
+  /** Offset below which the active segment is known to be on disk (its last completed sync). */
+  private syncedTo = 0
+  /** Makes the next segment ahead of time (queue.sync: full only). */
+  private readonly preparer: SegmentPreparer | undefined
   /** Bytes of the closed segments after the checkpoint. */
   private sealedBytes = 0
   private checkpointNo = 0
@@ -175,10 +194,13 @@ export class LogStore implements EventStore {
       throw err
     }
     this.historyLog = new HistoryLog(this.dir)
+    const roomToPrepare = opts.maxDiskBytes === 0 || opts.maxDiskBytes >= PREPARE_MIN_SEGMENTS * opts.segmentBytes
+    this.preparer = opts.sync === 'full' && roomToPrepare ? new SegmentPreparer(this.dir, opts.segmentBytes) : undefined
     try {
       this.recovered = this.recover()
       this.openSegment(this.activeNo)
     } catch (err) {
+      this.preparer?.close()
       this.historyLog.close()
       this.spill.close()
       this.lock.release()
@@ -268,7 +290,12 @@ export class LogStore implements EventStore {
   }
 
   diskBytes(): number {
-    return this.checkpointBytes + this.sealedBytes + this.activeSize + this.otherBytes
+    return this.logFileBytes() + this.otherBytes
+  }
+
+  /** Bytes the log's own files take: checkpoint, sealed segments, the active one, the one made ahead. */
+  private logFileBytes(): number {
+    return this.checkpointBytes + this.sealedBytes + Math.max(this.activeSize, this.activeFileSize) + (this.preparer?.bytesOnDisk ?? 0)
   }
 
   // ---- delivery side: outcome records, never throwing -----------------------------------------
@@ -335,8 +362,9 @@ export class LogStore implements EventStore {
     clearInterval(this.sampler)
     if (this.controlTimer) clearTimeout(this.controlTimer)
     this.flushControl()
+    this.preparer?.close()
     try {
-      if (this.sync !== 'off') fdatasyncSync(this.fd)
+      this.sealActive()
     } catch {
       // what was written stays in the OS; a later start replays it
     }
@@ -353,18 +381,25 @@ export class LogStore implements EventStore {
     const n = this.staged.length
     if (n === 0) return NOTHING
     this.encodeStaged()
-    const bytes = this.frame.seal()
-    if (this.opts.maxDiskBytes > 0 && !this.fits(bytes.length + this.control.length)) {
+    // (fits may compact, which starts a new segment: the Synced record is added after it.)
+    if (this.opts.maxDiskBytes > 0 && !this.fits(this.frame.length + this.control.length + 2 * SYNCED_RECORD_MAX)) {
       return this.refuse('storage_full', `queue.max_disk_bytes (${this.opts.maxDiskBytes}) reached`)
     }
+    if (this.activePrepared) this.frame.addText(RecordType.Synced, String(this.syncedTo))
+    const bytes = this.frame.seal()
     let base: number
+    // Pending outcome records go first, in the same system call.
+    const controlMark = this.control.length
+    const controlRecords = this.control.records
+    const control = this.sealControl()
     try {
-      this.writeControl()
-      base = this.activeSize
-      this.append(bytes)
+      base = this.activeSize + (control?.length ?? 0)
+      this.append(bytes, control)
     } catch (err) {
+      this.control.truncate(controlMark, controlRecords) // kept for the next write
       return this.refuse(failureOf(err), (err as Error).message)
     }
+    if (control !== undefined) this.control.reset()
     this.frame.reset()
     const table = this.table
     const file = segmentName(this.activeNo)
@@ -510,8 +545,11 @@ export class LogStore implements EventStore {
 
   private startSync(waiters: Waiter[], r: CommitResult): void {
     this.syncing = true
+    const no = this.activeNo
+    const end = this.activeSize // everything written so far: what this sync covers
     const done = (result: CommitResult) => {
       this.syncing = false
+      if (result.kind === 'ok' && no === this.activeNo && end > this.syncedTo) this.syncedTo = end
       for (const w of waiters) w(result)
       if (this.closed) return
       this.maintain()
@@ -533,22 +571,36 @@ export class LogStore implements EventStore {
     )
   }
 
-  /** Appends whole bytes to the active segment; on failure cuts the segment back to its last whole frame. */
-  private append(bytes: Uint8Array): void {
+  /**
+   * Writes whole frames at the end of the active segment (`before`, then `bytes`: one system
+   * call); on failure cuts the segment back to its last whole frame.
+   */
+  private append(bytes: Uint8Array, before?: Uint8Array): void {
+    const first = before?.length ?? 0
+    const total = first + bytes.length
+    const at = this.activeSize
     let done = 0
     try {
-      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done)
+      if (before !== undefined) done = writevSync(this.fd, [before, bytes], at)
+      while (done < total) {
+        done +=
+          done < first
+            ? writeSync(this.fd, before!, done, first - done, at + done)
+            : writeSync(this.fd, bytes, done - first, total - done, at + done)
+      }
     } catch (err) {
-      if (done > 0) {
+      if (done > 0 || this.activeFileSize > at) {
         try {
-          ftruncateSync(this.fd, this.activeSize)
+          ftruncateSync(this.fd, at) // a prepared segment's zeros go too: the rest of it grows as it is written
+          this.activeFileSize = at
         } catch {
           // the torn frame is cut at the next start instead
         }
       }
       throw err
     }
-    this.activeSize += bytes.length
+    this.activeSize = at + total
+    if (this.activeSize > this.activeFileSize) this.activeFileSize = this.activeSize
   }
 
   private addControl(type: RecordType, text: string): void {
@@ -579,9 +631,24 @@ export class LogStore implements EventStore {
   }
 
   private writeControl(): void {
-    if (this.control.empty) return
-    this.append(this.control.seal())
+    const mark = this.control.length
+    const records = this.control.records
+    const bytes = this.sealControl()
+    if (bytes === undefined) return
+    try {
+      this.append(bytes)
+    } catch (err) {
+      this.control.truncate(mark, records)
+      throw err
+    }
     this.control.reset()
+  }
+
+  /** The pending outcome records as one frame (with its Synced record in a prepared segment), or undefined. */
+  private sealControl(): Buffer | undefined {
+    if (this.control.empty) return undefined
+    if (this.activePrepared) this.control.addText(RecordType.Synced, String(this.syncedTo))
+    return this.control.seal()
   }
 
   /**
@@ -597,11 +664,14 @@ export class LogStore implements EventStore {
 
   /** Rotation and compaction, run only while no sync is in flight. */
   private maintain(): void {
+    // A segment written as it grows (the first one, or one opened while none was made ahead)
+    // gives way to a prepared one as soon as there is one: its syncs cost less.
+    if (!this.activePrepared && this.activeSize > 0 && this.preparer?.isReady === true) this.rotateWanted = true
     if (!this.rotateWanted || this.syncing || this.closed) return
     this.rotateWanted = false
     try {
       this.flushControl()
-      if (this.activeSize >= this.opts.segmentBytes || this.wantsCompaction(1)) this.rotate()
+      if (this.activeSize >= this.opts.segmentBytes || this.wantsCompaction(1) || (!this.activePrepared && this.preparer?.isReady === true)) this.rotate()
       if (this.wantsCompaction(1)) this.compact()
     } catch (err) {
       this.setHealth({ kind: 'unavailable', reason: failureOf(err), message: (err as Error).message })
@@ -616,17 +686,32 @@ export class LogStore implements EventStore {
 
   private rotate(): void {
     if (this.activeSize === 0) return
-    if (this.sync !== 'off') fdatasyncSync(this.fd)
+    this.sealActive()
     closeSync(this.fd)
     this.sealedBytes += this.activeSize
     this.openSegment(this.activeNo + 1)
   }
 
+  /** Syncs the active segment before it is closed; a prepared one loses its unwritten zeros first. */
+  private sealActive(): void {
+    if (this.activeFileSize > this.activeSize) {
+      ftruncateSync(this.fd, this.activeSize)
+      this.activeFileSize = this.activeSize
+      if (this.sync !== 'off') fsyncSync(this.fd) // the new size too
+    } else if (this.sync !== 'off') fdatasyncSync(this.fd)
+  }
+
+  /** Opens segment `no` as the active one: the segment made ahead when there is one, else a new empty file. */
   private openSegment(no: number): void {
-    this.fd = openSync(join(this.dir, segmentName(no)), 'a', 0o600)
+    const file = join(this.dir, segmentName(no))
+    this.activePrepared = this.preparer?.take(file) === true
+    this.fd = openSync(file, this.activePrepared ? 'r+' : 'a', 0o600)
     this.activeNo = no
     this.activeSize = 0
+    this.activeFileSize = this.activePrepared ? this.opts.segmentBytes : 0
+    this.syncedTo = 0
     if (this.sync === 'full') fsyncDir(this.dir)
+    this.preparer?.prepare()
   }
 
   /**
@@ -735,7 +820,7 @@ export class LogStore implements EventStore {
 
   private sampleDisk(): void {
     try {
-      this.otherBytes = Math.max(0, dirBytes(this.dir) - (this.checkpointBytes + this.sealedBytes + this.activeSize))
+      this.otherBytes = Math.max(0, dirBytes(this.dir) - this.logFileBytes())
     } catch {
       // keep the last reading
     }
@@ -846,13 +931,25 @@ export class LogStore implements EventStore {
     const file = join(this.dir, name)
     const data = readFileSync(file)
     let offset = 0
+    /** Its frames carry Synced records: a zero-filled segment, written in place. */
+    let prepared = false
     for (;;) {
       const f = readFrame(data, offset)
       if (f.kind === 'end') return data.length
+      if (f.kind === 'bad' && zeroFrom(data, offset)) {
+        // The unwritten rest of a zero-filled segment (or zeros a crash left): nothing was written
+        // there, so nothing there was acknowledged. Cut off, as a sealed segment would have been.
+        truncateSync(file, offset)
+        return offset
+      }
       if (f.kind === 'bad') {
         // A torn tail is the end of the newest segment: a frame cut short, or a bad checksum on
-        // the last frame, or zeros the file system left. Anything else is damage: stop, say where.
-        const torn = last && (f.why === 'short' || f.frameEnd >= data.length || zeroFrom(data, offset))
+        // the last frame. In a zero-filled segment frames not yet synced may reach the disk in any
+        // order, so a bad frame is torn unless a later intact frame says it had been synced.
+        // Anything else is damage: stop, say where.
+        // (A bad first frame: the segment is a prepared one when it ends in zeros; JSON text never does.)
+        const inPlace = prepared || (offset === 0 && data[data.length - 1] === 0)
+        const torn = last && (f.why === 'short' || f.frameEnd >= data.length || (inPlace && !syncedBeyond(data, offset)))
         if (!torn) {
           throw new LogDamagedError(
             `queue.path: ${file} is damaged at offset ${f.offset} (${f.why}), before its end; refusing to start rather than skip acknowledged events. Move the file aside to start without what it holds.`,
@@ -863,7 +960,10 @@ export class LogStore implements EventStore {
         this.opts.events?.tornTail?.(file, f.offset, f.why)
         return f.offset
       }
-      for (const r of f.records) this.replayRecord(r.type, r.text, r.size, stats, name, r.at)
+      for (const r of f.records) {
+        if (r.type === RecordType.Synced) prepared = true
+        else this.replayRecord(r.type, r.text, r.size, stats, name, r.at)
+      }
       offset = f.next
     }
   }

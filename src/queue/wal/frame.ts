@@ -31,6 +31,12 @@ export const enum RecordType {
   Replayed = 7,
   /** An alert source's storm digest is open in ilert (o: 1, its ALERT left) or resolved (o: 0): {i, o}. */
   Digest = 8,
+  /**
+   * In a zero-filled segment (prepared-segment.ts), in every frame: the offset below which the
+   * segment was known to be on disk when the frame was written (a number). Recovery uses it to tell
+   * a torn tail from damage (syncedBeyond).
+   */
+  Synced = 9,
   /** Checkpoint header: {v, nextSeq, segment, at}. */
   CheckpointHeader = 16,
   /** Checkpoint entry: one pending call (see checkpoint.ts). */
@@ -159,6 +165,24 @@ export function readFrame(data: Uint8Array, offset: number): FrameScan {
     p += RECORD_HEADER + n
   }
   return { kind: 'frame', records, next: end }
+}
+
+/**
+ * True when some intact frame after `offset` carries a Synced record beyond `offset`: the bytes at
+ * `offset` were on disk before that frame was written, so a bad frame there is damage, not a
+ * write torn by a crash. Frames after a bad one cannot be found by their lengths, so every offset
+ * is tried (only on the path that reports damage; zeros and implausible lengths are skipped).
+ */
+export function syncedBeyond(data: Uint8Array, offset: number): boolean {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  for (let p = offset + 1; p + FRAME_HEADER <= data.length; p++) {
+    const len = view.getUint32(p, true)
+    if (len === 0 || p + FRAME_HEADER + len > data.length) continue
+    const f = readFrame(data, p)
+    if (f.kind !== 'frame') continue
+    for (const r of f.records) if (r.type === RecordType.Synced && Number(r.text) > offset) return true
+  }
+  return false
 }
 
 /** True when every byte from `offset` on is zero (a file extended but never written: torn, not damaged). */
