@@ -666,16 +666,21 @@ export class LogStore implements EventStore {
   private maintain(): void {
     // A segment written as it grows (the first one, or one opened while none was made ahead)
     // gives way to a prepared one as soon as there is one: its syncs cost less.
-    if (!this.activePrepared && this.activeSize > 0 && this.preparer?.isReady === true) this.rotateWanted = true
+    if (this.activeSize > 0 && this.preparedWaiting()) this.rotateWanted = true
     if (!this.rotateWanted || this.syncing || this.closed) return
     this.rotateWanted = false
     try {
       this.flushControl()
-      if (this.activeSize >= this.opts.segmentBytes || this.wantsCompaction(1) || (!this.activePrepared && this.preparer?.isReady === true)) this.rotate()
+      if (this.activeSize >= this.opts.segmentBytes || this.wantsCompaction(1) || this.preparedWaiting()) this.rotate()
       if (this.wantsCompaction(1)) this.compact()
     } catch (err) {
       this.setHealth({ kind: 'unavailable', reason: failureOf(err), message: (err as Error).message })
     }
+  }
+
+  /** The active segment grows as it is written while a prepared one is ready to take its place. */
+  private preparedWaiting(): boolean {
+    return !this.activePrepared && this.preparer?.isReady === true
   }
 
   /** True when most of the log is superseded: more than twice the live set plus `segments` segments. */
