@@ -185,7 +185,7 @@ export function syncedBeyond(data: Uint8Array, offset: number): boolean {
   return false
 }
 
-/** True when every byte from `offset` on is zero (a file extended but never written: torn, not damaged). */
+/** True when every byte from `offset` on is zero: nothing was written there (the end of the log in a zero-filled segment). */
 export function zeroFrom(data: Uint8Array, offset: number): boolean {
   for (let i = offset; i < data.length; i++) if (data[i] !== 0) return false
   return true
