@@ -26,8 +26,8 @@ function store(path: string, extra: Partial<LogStoreOptions> = {}): LogStore {
   return scratch.keep(s)
 }
 
-async function put(s: LogStore, k: string): Promise<void> {
-  const raw = JSON.stringify({ k, s: `summary of ${k}` })
+async function put(s: LogStore, k: string, summary = `summary of ${k}`): Promise<void> {
+  const raw = JSON.stringify({ k, s: summary })
   const ev: QueuedEvent = { id: 0, body: decodeRaw(raw)!, laneKey: laneKeyFor(k), acceptedAt: performance.now(), attempts: 0 }
   expect(s.offer(ev, raw).kind).toBe('accepted')
   const r = await s.commit()
@@ -60,8 +60,8 @@ function framesOf(data: Uint8Array): FrameAt[] {
 async function onPreparedSegment(path: string, extra: Partial<LogStoreOptions> = {}): Promise<{ s: LogStore; seg: string }> {
   const s = store(path, extra)
   await put(s, 'a') // the first segment of a new path is an ordinary one
-  await waitFor('a segment made ahead', () => existsSync(join(path, PREPARED_NAME)) && statSync(join(path, PREPARED_NAME)).size === SEGMENT)
-  await Bun.sleep(50) // its fsync
+  await waitFor('a segment made ahead', () => s.segmentMadeAhead)
+  expect(statSync(join(path, PREPARED_NAME)).size).toBe(SEGMENT)
   await put(s, 'b') // after this sync the store moves into the prepared segment
   await put(s, 'c')
   const seg = join(path, segments(path).at(-1)!)
@@ -166,5 +166,30 @@ describe('segments made ahead (queue.sync: full)', () => {
       expect(existsSync(join(path, PREPARED_NAME))).toBe(false)
       expect(segments(path)).toHaveLength(1)
     }
+  })
+
+  test('after a segment of large groups the next is not made ahead; after one of small groups it is again', async () => {
+    const path = scratch.queuePath()
+    const prepared = join(path, PREPARED_NAME)
+    const { s } = await onPreparedSegment(path) // b and c: small groups; the next segment is being made
+    await waitFor('the next segment made ahead', () => s.segmentMadeAhead)
+    await put(s, 'big-1', 'x'.repeat(3 * SEGMENT)) // one sync of 3 segments: this segment's groups are large
+    await put(s, 'd') // rotation: into the segment made ahead, and none after it
+    await Bun.sleep(100)
+    expect(existsSync(prepared)).toBe(false)
+    await put(s, 'big-2', 'x'.repeat(3 * SEGMENT))
+    await put(s, 'e') // rotation: a segment that grows as it is written
+    const grown = join(path, segments(path).at(-1)!)
+    expect(statSync(grown).size).toBeLessThan(SEGMENT)
+    await Bun.sleep(100)
+    expect(existsSync(prepared)).toBe(false)
+    for (let i = 0; existsSync(grown) && statSync(grown).size < SEGMENT; i++) await put(s, `small-${i}`, 'y'.repeat(512))
+    await put(s, 'f') // rotation after a segment of small groups
+    await waitFor('a segment made ahead again', () => s.segmentMadeAhead)
+    expect(statSync(prepared).size).toBe(SEGMENT)
+    scratch.close(s)
+    const b = store(path)
+    expect(keys(b)).toContain('big-2')
+    expect(keys(b)).toContain('f')
   })
 })
