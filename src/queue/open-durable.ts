@@ -3,7 +3,8 @@
  * SQLite dead letters beside it, and the migration of a queue.path written by 0.1. Its own module,
  * loaded by open-store only when the queue is durable, so an in-memory bridge never loads
  * bun:sqlite or the log (about 20-30 ms of a cold start on the machine of bench/PROFILE.md's
- * seventh pass).
+ * seventh pass). The dead-letter database itself is created with the first dead letter: a store
+ * without one never loads bun:sqlite (2 MB of an idle bridge, bench/PROFILE.md's twelfth pass).
  */
 import type { Database } from 'bun:sqlite'
 import type { Config } from '../config/schema'
@@ -14,8 +15,12 @@ import { LogStore, type LogStoreEvents } from './log-store'
 import type { OpenOptions, QueueStore } from './open-store'
 import { InvalidAtStart } from './replay-invalid'
 import { localQueue, requeueInto } from './requeue'
-import { dropLegacyEvents, legacyEvents, openDeadLetterDb } from './sqlite-db'
-import { SqliteDeadLetters } from './sqlite-dead-letters'
+import { hasDeadLetterDb } from './dead-letter-file'
+import type * as SqliteDb from './sqlite-db'
+import type * as SqliteDeadLettersModule from './sqlite-dead-letters'
+
+/** bun:sqlite and the code over it, loaded on first use (a synchronous require: opening is synchronous). */
+const sqlite = (): typeof SqliteDb & typeof SqliteDeadLettersModule => ({ ...require('./sqlite-db'), ...require('./sqlite-dead-letters') })
 
 export async function openDurableStore(q: Config['queue'], opts: OpenOptions): Promise<QueueStore> {
   // Opened once the store holds the queue's lock (a second bridge on the path stops there).
@@ -37,7 +42,7 @@ export async function openDurableStore(q: Config['queue'], opts: OpenOptions): P
   if (invalid !== undefined) settleInvalid(store, invalid, opts)
   let migrated = 0
   try {
-    const db = deadLetters.database()
+    const db = deadLetters.database(false) // 0.1 left its events in the same file
     if (db !== undefined) migrated = await migrateLegacy(store, db)
   } catch (err) {
     store.close()
@@ -77,7 +82,7 @@ function settleInvalid(store: LogStore, invalid: InvalidAtStart, opts: OpenOptio
  * listings are empty; every use tries again, at most every few seconds.
  */
 class LazyDeadLetters implements DeadLetterStore {
-  private inner: SqliteDeadLetters | undefined
+  private inner: SqliteDeadLettersModule.SqliteDeadLetters | undefined
   private db: Database | undefined
   private nextTry = 0
   private lastError = ''
@@ -88,10 +93,15 @@ class LazyDeadLetters implements DeadLetterStore {
     private readonly decode: (text: string) => IlertEventBody | undefined,
   ) {}
 
-  /** The open database, opening it if it is time to try again. */
-  database(): Database | undefined {
+  /**
+   * The open database, opening it if it is time to try again; without `create`, only when the file
+   * exists (listings and counts of a store that never dead-lettered need no database).
+   */
+  database(create = true): Database | undefined {
     if (this.db !== undefined || Date.now() < this.nextTry) return this.db
+    if (!create && !hasDeadLetterDb(this.path)) return undefined
     try {
+      const { openDeadLetterDb, SqliteDeadLetters } = sqlite()
       this.db = openDeadLetterDb(this.path, this.sync)
       this.inner = new SqliteDeadLetters(this.db, this.decode)
     } catch (err) {
@@ -101,14 +111,14 @@ class LazyDeadLetters implements DeadLetterStore {
     return this.db
   }
 
-  private store(): SqliteDeadLetters {
+  private store(): SqliteDeadLettersModule.SqliteDeadLetters {
     this.database()
     if (this.inner === undefined) throw new Error(`the dead-letter database in ${this.path} cannot be opened yet: ${this.lastError}`)
     return this.inner
   }
 
   get size(): number {
-    this.database()
+    this.database(false)
     return this.inner?.size ?? 0
   }
 
@@ -125,7 +135,7 @@ class LazyDeadLetters implements DeadLetterStore {
   }
 
   list(limit?: number) {
-    this.database()
+    this.database(false)
     return this.inner?.list(limit) ?? []
   }
 
@@ -144,6 +154,7 @@ class LazyDeadLetters implements DeadLetterStore {
 
 /** Moves 0.1's undelivered events (its `events` table) into the log, then drops that table. */
 async function migrateLegacy(store: EventStore, db: Database): Promise<number> {
+  const { legacyEvents, dropLegacyEvents } = sqlite()
   const rows = legacyEvents(db)
   if (rows.length === 0) {
     dropLegacyEvents(db)

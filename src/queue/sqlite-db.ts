@@ -5,12 +5,11 @@
  * events into the log (migration) instead of ignoring them.
  */
 import { Database } from 'bun:sqlite'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { DB_FILE } from './dead-letter-file'
 
 export type SyncPolicy = 'full' | 'normal' | 'off'
 
-export const DB_FILE = 'queue.sqlite'
 
 export function openDeadLetterDb(path: string, sync: SyncPolicy): Database {
   let db: Database
@@ -34,7 +33,7 @@ export function openDeadLetterDb(path: string, sync: SyncPolicy): Database {
   return db
 }
 
-export const hasDeadLetterDb = (path: string) => existsSync(join(path, DB_FILE))
+export { DB_FILE, hasDeadLetterDb } from './dead-letter-file'
 
 export interface LegacyEvent {
   body: string

@@ -5,11 +5,12 @@
  * the load. Here: 20,000 dead letters, replayed by the CLI while TCP load runs; the command
  * succeeds at once, and every replayed event reaches ilert.
  */
-import { Database } from 'bun:sqlite'
 import { afterAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { openDeadLetterDb } from '../../src/queue/sqlite-db'
+import { upgradeDeadLetterTable } from '../../src/queue/sqlite-dead-letters'
 import { createSimulator } from '../../src/simulator/simulator'
 import { startBridge, writeConfig } from '../helpers/bridge-process'
 import { waitFor } from '../helpers/harness'
@@ -38,9 +39,10 @@ logging: { level: info }
   )
   const bridge = await startBridge(config)
   try {
-    // Dead letters as a long outage of an earlier run would have left them (written beside the running bridge).
-    const db = new Database(join(queue, 'queue.sqlite'))
-    db.run('PRAGMA busy_timeout = 5000')
+    // Dead letters as a long outage of an earlier run would have left them (written beside the
+    // running bridge, which creates the database only with its first dead letter: here, its schema).
+    const db = openDeadLetterDb(queue, 'normal')
+    upgradeDeadLetterTable(db)
     const ins = db.query("INSERT INTO dead_letters (dead_at, reason, last_answer, attempts, count, body, lane, seq) VALUES ('2026-12-01T00:00:00Z', 'status_400', 'HTTP 400', 1, 1, ?1, ?2, 0)")
     db.transaction(() => {
       for (let i = 0; i < ROWS; i++) ins.run(JSON.stringify({ integrationKey: 'il1api-replay-busy-key', eventType: 'ALERT', summary: `dl ${i}`, alertKey: `dl-${i}` }), `dl-${i}`)

@@ -21,7 +21,7 @@ import { unlinkQuietly } from './files'
 export const PREPARED_NAME = 'segment-prepared.tmp'
 
 /** Zeros written per call while preparing. */
-const CHUNK = 1024 * 1024
+const CHUNK = 64 * 1024
 /** A segment is made ahead only while the file system has this many segments' room left. */
 const MIN_FREE_SEGMENTS = 4
 /** After a failure (a full disk, say), the next attempt waits this long. */
