@@ -32,8 +32,13 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
   const maxMs = cfg.reconnect_max_seconds * 1000
   let client: MqttClient | undefined
   let stopping = false
+  /** Messages being stored: stop() lets their commits finish and their PUBACKs go out first. */
+  const handling = new Set<Promise<void>>()
+  let wakeOnStop = () => {}
+  const stopped = new Promise<void>((resolve) => (wakeOnStop = resolve))
 
-  const waitForSpace = () => new Promise<void>((resolve) => ingestor.onSpace(resolve))
+  /** Resolves when there is room, or when the source stops (the message then goes without PUBACK). */
+  const waitForSpace = () => Promise.race([new Promise<void>((resolve) => ingestor.onSpace(resolve)), stopped])
 
   /** Stores one message; resolves true when its PUBACK may go out. */
   const store = async (packet: IPublishPacket): Promise<boolean> => {
@@ -89,7 +94,7 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
       const c = mqtt.connect(cfg.url, options())
       client = c
       c.handleMessage = (packet, callback) => {
-        store(packet).then(
+        const done = store(packet).then(
           (ack) => {
             if (ack) return callback()
             // No PUBACK: drop the connection; the broker redelivers on the next session.
@@ -100,6 +105,8 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
             if (!stopping) c.end(true, {}, () => c.reconnect())
           },
         )
+        handling.add(done)
+        void done.finally(() => handling.delete(done))
       }
       c.on('connect', (connack) => {
         c.options.reconnectPeriod = minMs
@@ -126,6 +133,10 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
     },
     async stop() {
       stopping = true
+      wakeOnStop()
+      // A message whose commit is under way is stored: its PUBACK must reach the broker before the
+      // connection ends, or the broker delivers it again to the next start (a duplicate at ilert).
+      await Promise.all(handling)
       const c = client
       client = undefined
       if (c) await c.endAsync(false).catch(() => undefined)
