@@ -56,3 +56,15 @@ export const initialize = (protocolVersion = '2025-11-25', id = 1) => ({
   method: 'initialize',
   params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
 })
+
+/**
+ * Hands a seeded alert to whoever holds `scheduleId`'s shift now, through the simulator's REST
+ * API. The demo alerts were assigned when they opened (up to 95 minutes before the simulator
+ * started), so in the hour or two after a rotation hands over their assignee may no longer be on
+ * the first level, and escalate_alert then rightly answers "already at the last level". Tests
+ * that escalate call this first, so they do not depend on the time of day.
+ */
+export async function assignToCurrentShift(stack: McpStack, alertId: number, scheduleId: number): Promise<void> {
+  const r = await fetch(`${stack.simUrl}/api/alerts/${alertId}/assign?schedule=${scheduleId}`, { method: 'PUT', headers: { Authorization: `Bearer ${USER_KEY}`, Accept: 'application/json' } })
+  if (r.status !== 200) throw new Error(`assigning alert ${alertId} via schedule ${scheduleId}: HTTP ${r.status} ${await r.text()}`)
+}

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { webAppBase } from '../../src/ingest/mcp/links'
 import { ALL_TOOLS } from '../../src/ingest/mcp/tools/index'
 import { TOOL_NAMES } from '../../src/ingest/mcp/tools/names'
-import { call, rpc, startMcpStack, type McpStack } from './helpers'
+import { assignToCurrentShift, call, rpc, startMcpStack, type McpStack } from './helpers'
 
 let stack: McpStack
 let client: Client
@@ -46,6 +46,7 @@ describe('outputSchema', () => {
 
   test('every tool, called against the simulator, answers structuredContent that matches its outputSchema, and text that keeps its ids', async () => {
     const got = new Map<string, any>()
+    await assignToCurrentShift(stack, 2, 3) // on level 1 of its policy whatever the time of day
     const cases: [string, Record<string, unknown> | (() => Record<string, unknown>)][] = [
       ['search', { query: 'payment' }],
       ['fetch', { id: 'alert:2' }],

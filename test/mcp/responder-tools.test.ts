@@ -4,7 +4,7 @@
 // own source) and escalation to the next level of the alert's policy.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { call, startMcpStack, USER_KEY, type McpStack } from './helpers'
+import { assignToCurrentShift, call, startMcpStack, USER_KEY, type McpStack } from './helpers'
 
 let stack: McpStack
 let client: Client
@@ -127,6 +127,7 @@ describe('comment and escalate by alert id', () => {
   })
 
   test('escalate_alert walks the policy level by level and stops at the last', async () => {
+    await assignToCurrentShift(stack, 1, 1) // on level 1 of its policy whatever the time of day
     const policy = (await call(client, 'list_escalation_policies')).data.escalation_policies.find((p: any) => p.id === 1)
     expect(policy.escalationRules).toHaveLength(3)
     const first = await call(client, 'escalate_alert', { id: 1 })

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findNode22 } from '../helpers/node22'
-import { startMcpStack, USER_KEY, type McpStack } from './helpers'
+import { assignToCurrentShift, startMcpStack, USER_KEY, type McpStack } from './helpers'
 
 const ROOT = join(import.meta.dir, '..', '..')
 const BIN = (p: string) => join(ROOT, 'node_modules', p)
@@ -117,6 +117,7 @@ describe('mcp-remote (stdio ↔ Streamable HTTP, as Claude Desktop uses it)', ()
     try {
       const { tools } = await client.listTools()
       expect(tools).toHaveLength(32)
+      await assignToCurrentShift(stack, 3, 1) // escalate_alert below needs it on level 1, whatever the time of day
       const calls: Record<string, Record<string, unknown>> = {
         search: { query: 'disk' },
         fetch: { id: 'alert:1' },
