@@ -4,7 +4,7 @@
  */
 import { Value } from '@sinclair/typebox/value'
 import { Registry } from 'prom-client'
-import { App, type BoundAddresses } from '../../src/app'
+import { App, type AppOptions, type BoundAddresses } from '../../src/app'
 import { type Config, ConfigSchema } from '../../src/config/schema'
 import { createMemoryLogger } from '../../src/observability/logger'
 import { createSimulator } from '../../src/simulator/simulator'
@@ -39,14 +39,14 @@ function deepMerge(a: any, b: any): any {
 
 export type SimOptions = Parameters<typeof createSimulator>[0]
 
-export async function startStack(opts: { config?: DeepPartial<Config>; sim?: SimOptions } = {}) {
+export async function startStack(opts: { config?: DeepPartial<Config>; sim?: SimOptions; app?: Pick<AppOptions, 'syncFn'> } = {}) {
   // openReads: these tests read /api/alerts without a key, as the README's curl quick start does.
   const sim = createSimulator({ address: '127.0.0.1', port: 0, openReads: true, ...opts.sim })
   const simBound = await sim.start()
   const config = testConfig(deepMerge({ ilert: { api_url: simBound.url } }, opts.config ?? {}))
   const log = createMemoryLogger('debug')
   const registry = new Registry()
-  const app = new App(config, { logger: log, registry })
+  const app = new App(config, { logger: log, registry, ...opts.app })
   const bound: BoundAddresses = await app.start()
   let stopped = false
   return {
