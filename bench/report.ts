@@ -146,6 +146,8 @@ if (R.footprint) {
         `≤ 100 ms${mark(met('footprint', `cold start to ready, compiled binary, durable ${m} (median)`))}`,
       ])
     rows.push([`RSS idle · under load, ${dlabel(m)}`, `${n(f.idleRssMB)} · ${n(f.loadPeakRssMB)} MB`, `bare ${n(g('footprint', 'baseline.idleRssMB'))} · ${n(g('footprint', 'baseline.loadPeakRssMB'))} MB`, `${times(f.idleVsBaseline)} · ${times(f.loadVsBaseline)}`, `idle ≤ 45 MB${mark(met('footprint', `RSS idle, durable ${m}`))}`])
+    if (f.binary?.idleRssMB !== undefined)
+      rows.push([`RSS idle, compiled binary, ${dlabel(m)}`, `${n(f.binary.idleRssMB)} MB`, `bare ${n(g('footprint', 'baseline.idleRssMB'))} MB`, times(f.binary.idleRssMB / g('footprint', 'baseline.idleRssMB')), `≤ 45 MB${mark(met('footprint', `RSS idle, compiled binary, durable ${m}`))}`])
   }
 }
 if (R.backlog) {

@@ -163,6 +163,7 @@ runScenario(async () => {
       const binMed = median(binStarts)
       log(`footprint binary (durable ${mode}): cold start median ${round(binMed)} ms, idle ${round(binIdle)} MB`)
       targets.push(target(`cold start to ready, compiled binary, durable ${mode} (median)`, binMed, 'ms', '<=', 100))
+      targets.push(target(`RSS idle, compiled binary, durable ${mode}`, binIdle, 'MB', '<=', 45))
     }
     const med = median(starts)
     results[`bridge_durable_${mode}`] = {

@@ -1,7 +1,8 @@
 /**
  * The host's release binary, built once per source state: `scripts/build-release.ts` for the host
- * target into a temp folder keyed by a hash of src/, package.json and the Bun version, so every test
- * file of a run (and the next run on an unchanged tree) shares one build.
+ * target into a temp folder keyed by a hash of src/, package.json, the build script (its flags)
+ * and the Bun version, so every test file of a run (and the next run on an unchanged tree) shares
+ * one build.
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -25,7 +26,7 @@ export function releaseBinary(): Promise<string> {
   return (built ??= (async () => {
     const target = hostTarget()
     if (!target) throw new Error(`no release target for ${process.platform}-${process.arch}`)
-    const h = createHash('sha256').update(Bun.version).update(readFileSync(join(ROOT, 'package.json')))
+    const h = createHash('sha256').update(Bun.version).update(readFileSync(join(ROOT, 'package.json'))).update(readFileSync(join(ROOT, 'scripts', 'build-release.ts')))
     hashTree(h, join(ROOT, 'src'))
     const out = join(tmpdir(), `mcp-ilert-release-${h.digest('hex').slice(0, 16)}`)
     const file = join(out, `mcp-ilert-${target}`)
