@@ -1,12 +1,13 @@
 /**
  * Rules the schema cannot express: cross-field consistency (levels referenced by the priority map,
- * TLS files as a pair, retry intervals) plus warnings for risky but legal settings.
+ * TLS files as a pair, retry intervals), a broker URL that parses, plus warnings for risky but legal settings.
  * Runs on a defaulted, schema-valid config; normalizes empty tls paths to "not set".
  */
 import type { Config } from './schema'
 import { SECRET_PATHS } from './secrets'
 import { didYouMean } from './suggest'
 import { getPath } from './paths'
+import { parseBrokerUrl } from '../ingest/mqtt/broker-url'
 
 export type SemanticResult = { kind: 'ok'; warnings: string[] } | { kind: 'error'; path: string[]; problem: string }
 
@@ -38,6 +39,10 @@ export function checkSemantics(config: Config): SemanticResult {
     if (!Object.hasOwn(levels, level)) return { kind: 'error', path: ['mapping', 'priority_map', priority], problem: levelProblem(level, levels) }
   }
   if (!Object.hasOwn(levels, default_level)) return { kind: 'error', path: ['mapping', 'default_level'], problem: levelProblem(default_level, levels) }
+  if (config.mqtt.url !== '') {
+    const broker = parseBrokerUrl(config.mqtt.url)
+    if (broker.kind === 'error') return { kind: 'error', path: ['mqtt', 'url'], problem: broker.problem }
+  }
   const r = config.retries
   if (r.max_interval_seconds < r.base_interval_seconds) {
     return {

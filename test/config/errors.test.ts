@@ -113,6 +113,15 @@ describe('semantic checks', () => {
     expect(errorOf('tls:\n  key_file: /k.pem\n  cert_file: ""\n')).toBe('F:2:3: tls.key_file: is set but tls.cert_file is not (set both for TLS, or neither)')
   })
 
+  test('mqtt.url that is not a broker URL names the key, and never its password', () => {
+    const hint = 'is not a broker URL (mqtt://host:1883, mqtts://host:8883 for TLS, ws://host:8080/mqtt or wss://...)'
+    expect(errorOf('mqtt:\n  url: localhost:1883\n')).toBe(`F:2:3: mqtt.url: ${hint}; got "localhost:1883"`)
+    expect(errorOf('mqtt:\n  url: mqtt//127.0.0.1\n')).toBe(`F:2:3: mqtt.url: ${hint}; got "mqtt//127.0.0.1"`)
+    expect(errorOf('mqtt:\n  url: "mqtt://"\n')).toBe(`F:2:3: mqtt.url: ${hint}; got "mqtt://"`)
+    const withPassword = errorOf('mqtt:\n  url: http://bridge:hunter2-secret@broker:1883\n')
+    expect(withPassword).toBe(`F:2:3: mqtt.url: ${hint}; got "http://***@broker:1883"`)
+  })
+
   test('retries.max_interval_seconds below base_interval_seconds', () => {
     expect(errorOf('retries:\n  base_interval_seconds: 10\n  max_interval_seconds: 5\n')).toBe(
       'F:3:3: retries.max_interval_seconds: must be >= retries.base_interval_seconds (got 5 < 10)',

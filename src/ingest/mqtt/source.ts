@@ -17,6 +17,7 @@ import type { Logger } from '../../observability/logger'
 import { throttleWarnings } from '../../security/log-throttle'
 import type { Ingestor } from '../accept'
 import { createPayloadDecoder } from './payload'
+import { parseBrokerUrl, redactUrl } from './broker-url'
 
 const T = 'mqtt'
 
@@ -91,7 +92,9 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
 
   return {
     start() {
-      const c = mqtt.connect(cfg.url, options())
+      const broker = parseBrokerUrl(cfg.url)
+      if (broker.kind === 'error') throw new Error(`mqtt.url ${broker.problem}`) // the config check said so first
+      const c = mqtt.connect({ ...broker.options, ...options() })
       client = c
       c.handleMessage = (packet, callback) => {
         const done = store(packet).then(
@@ -142,9 +145,4 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
       if (c) await c.endAsync(false).catch(() => undefined)
     },
   }
-}
-
-/** The broker URL without credentials (mqtt://user:pass@host). */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@')
 }
