@@ -1,6 +1,6 @@
 /**
  * Rules the schema cannot express: cross-field consistency (levels referenced by the priority map,
- * TLS files as a pair, retry intervals), a broker URL that parses, plus warnings for risky but legal settings.
+ * TLS files as a pair, retry intervals), URLs that parse, plus warnings for risky but legal settings.
  * Runs on a defaulted, schema-valid config; normalizes empty tls paths to "not set".
  */
 import type { Config } from './schema'
@@ -25,6 +25,24 @@ function levelProblem(level: string, levels: Record<string, unknown>): string {
   return `level "${level}" is not defined in mapping.levels${hint}; defined: ${names.join(', ') || 'none'}`
 }
 
+/** URL settings the schema only checks for an http(s):// prefix; parsed here so a bad one is named at load, not at the first request ("Invalid URL"). */
+function httpUrls(config: Config): [string[], string][] {
+  return [
+    [['ilert', 'api_url'], config.ilert.api_url],
+    [['heartbeat', 'ping_url'], config.heartbeat.ping_url],
+    [['mcp', 'web_url'], config.mcp.web_url],
+  ]
+}
+
+function isHttpUrl(url: string): boolean {
+  try {
+    const u = new URL(url)
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
 export function checkSemantics(config: Config): SemanticResult {
   const tls = config.tls
   if (tls.cert_file === '') delete tls.cert_file
@@ -39,6 +57,9 @@ export function checkSemantics(config: Config): SemanticResult {
     if (!Object.hasOwn(levels, level)) return { kind: 'error', path: ['mapping', 'priority_map', priority], problem: levelProblem(level, levels) }
   }
   if (!Object.hasOwn(levels, default_level)) return { kind: 'error', path: ['mapping', 'default_level'], problem: levelProblem(default_level, levels) }
+  for (const [path, url] of httpUrls(config)) {
+    if (url !== '' && !isHttpUrl(url)) return { kind: 'error', path, problem: `is not a valid http(s) URL; got "${url.replace(/\/\/[^@/]*@/, '//***@')}"` }
+  }
   if (config.mqtt.url !== '') {
     const broker = parseBrokerUrl(config.mqtt.url)
     if (broker.kind === 'error') return { kind: 'error', path: ['mqtt', 'url'], problem: broker.problem }

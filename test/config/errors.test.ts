@@ -122,6 +122,13 @@ describe('semantic checks', () => {
     expect(withPassword).toBe(`F:2:3: mqtt.url: ${hint}; got "http://***@broker:1883"`)
   })
 
+  test('an http(s) URL that does not parse names its key (it used to stop the start with "Invalid URL")', () => {
+    expect(errorOf('ilert:\n  api_url: "https://"\n')).toBe('F:2:3: ilert.api_url: is not a valid http(s) URL; got "https://"')
+    expect(errorOf('ilert:\n  api_url: https://api.ilert.com:99999\n')).toBe('F:2:3: ilert.api_url: is not a valid http(s) URL; got "https://api.ilert.com:99999"')
+    expect(errorOf('heartbeat:\n  ping_url: http://beat example\n')).toBe('F:2:3: heartbeat.ping_url: is not a valid http(s) URL; got "http://beat example"')
+    expect(errorOf('mcp:\n  web_url: https://u:hunter2@bad host\n')).toBe('F:2:3: mcp.web_url: is not a valid http(s) URL; got "https://***@bad host"')
+  })
+
   test('retries.max_interval_seconds below base_interval_seconds', () => {
     expect(errorOf('retries:\n  base_interval_seconds: 10\n  max_interval_seconds: 5\n')).toBe(
       'F:3:3: retries.max_interval_seconds: must be >= retries.base_interval_seconds (got 5 < 10)',
