@@ -18,6 +18,7 @@ import { startOwnHeartbeat, type OwnHeartbeat } from './ingest/heartbeats/own'
 import { createHeartbeatProxy } from './ingest/heartbeats/proxy'
 import { createSyslogSource, type SyslogSource } from './ingest/syslog/listener'
 import type { MqttSource } from './ingest/mqtt/source'
+import { bindOrExplain } from './ingest/bind-error'
 import { createIlertEventsHandler } from './ingest/ilert-events/route'
 import type { SourceRoutes } from './ingest/http/server'
 import { createTcpIngest } from './ingest/tcp/listener'
@@ -193,13 +194,15 @@ export class App {
       onAuthFailure: (remote, path, reason) => authWarn('http_auth', 'http authentication failed', { remote, path, reason }),
     })
     // Listeners, bounds and TLS: src/ingest/http/server.ts (gate: src/security/http-gate.ts).
-    this.http = startHttpServer({
-      listen: c.listen,
-      gate,
-      fetch: fetchRoutes,
-      native: { events: createEventsHandler({ ...ingestDeps, awaitBody: gate.awaitBody }), healthz, readyz: readyzHandler(() => this.readiness()), sources: this.sourceRoutes() },
-      ...(tls ? { tls: tls.http } : {}),
-    })
+    this.http = bindOrExplain(['listen.address', 'listen.port'], c.listen.address, c.listen.port, () =>
+      startHttpServer({
+        listen: c.listen,
+        gate,
+        fetch: fetchRoutes,
+        native: { events: createEventsHandler({ ...ingestDeps, awaitBody: gate.awaitBody }), healthz, readyz: readyzHandler(() => this.readiness()), sources: this.sourceRoutes() },
+        ...(tls ? { tls: tls.http } : {}),
+      }),
+    )
     const httpPort = this.http.port
     const scheme = tls ? 'https' : 'http'
     const bound: BoundAddresses = {
@@ -207,7 +210,8 @@ export class App {
     }
     if (c.tcp.enabled) {
       this.tcp = createTcpIngest(c.tcp, this.ingestor, this.log, { ...sec, maxJsonDepth: c.limits.max_json_depth, ...(tls ? { tls: tls.tcp } : {}) })
-      bound.tcp = { address: c.tcp.address, port: this.tcp.start().port }
+      const tcp = this.tcp
+      bound.tcp = { address: c.tcp.address, port: bindOrExplain(['tcp.address', 'tcp.port'], c.tcp.address, c.tcp.port, () => tcp.start().port) }
     }
     if (c.syslog.enabled) {
       this.syslog = createSyslogSource(c.syslog, this.ingestor, this.log)
@@ -221,13 +225,15 @@ export class App {
       this.mqtt.start()
     }
     if (c.metrics.enabled) {
-      this.metricsServer = startMetricsServer(c.metrics.listen_address, c.metrics.listen_port, this.metrics.register, {
-        token: c.metrics.token,
-        readiness: () => this.readiness(),
-        failures: sec.failures,
-        security: sec.metrics,
-        beforeScrape: this.metrics.addDefaults,
-      })
+      this.metricsServer = bindOrExplain(['metrics.listen_address', 'metrics.listen_port'], c.metrics.listen_address, c.metrics.listen_port, () =>
+        startMetricsServer(c.metrics.listen_address, c.metrics.listen_port, this.metrics.register, {
+          token: c.metrics.token,
+          readiness: () => this.readiness(),
+          failures: sec.failures,
+          security: sec.metrics,
+          beforeScrape: this.metrics.addDefaults,
+        }),
+      )
       const port = this.metricsServer.port!
       bound.metrics = { address: c.metrics.listen_address, port, url: `http://${hostForUrl(c.metrics.listen_address)}:${port}/metrics` }
     }

@@ -13,6 +13,7 @@ import { isUtf8 } from 'node:buffer'
 import type { Config } from '../../config/schema'
 import type { Logger } from '../../observability/logger'
 import type { Ingestor } from '../accept'
+import { bindOrExplain, bindOrExplainAsync } from '../bind-error'
 import { type Frame, SyslogFramer } from './framer'
 import { syslogToEvent } from './map'
 import { parseSyslog, SEVERITY_NAMES } from './parse'
@@ -107,61 +108,65 @@ export function createSyslogSource(cfg: Config['syslog'], ingestor: Ingestor, lo
     async start() {
       const bound: { tcp?: number; udp?: number } = {}
       if (cfg.tcp_port >= 0) {
-        tcp = Bun.listen<Conn>({
-          hostname: cfg.address,
-          port: cfg.tcp_port,
-          socket: {
-            open(s) {
-              if (conns.size >= cfg.max_connections) {
-                ingestor.countRejected(T, 'too_many_connections')
+        tcp = bindOrExplain(['syslog.address', 'syslog.tcp_port'], cfg.address, cfg.tcp_port, () =>
+          Bun.listen<Conn>({
+            hostname: cfg.address,
+            port: cfg.tcp_port,
+            socket: {
+              open(s) {
+                if (conns.size >= cfg.max_connections) {
+                  ingestor.countRejected(T, 'too_many_connections')
+                  s.data = { framer: new SyslogFramer(cfg.max_message_bytes), backlog: [], waiting: false, lastActive: Date.now() }
+                  return void s.end()
+                }
+                conns.add(s)
                 s.data = { framer: new SyslogFramer(cfg.max_message_bytes), backlog: [], waiting: false, lastActive: Date.now() }
-                return void s.end()
-              }
-              conns.add(s)
-              s.data = { framer: new SyslogFramer(cfg.max_message_bytes), backlog: [], waiting: false, lastActive: Date.now() }
-              s.timeout(cfg.idle_timeout_seconds)
+                s.timeout(cfg.idle_timeout_seconds)
+              },
+              data(s, chunk) {
+                if (!conns.has(s)) return
+                s.data.lastActive = Date.now()
+                s.data.framer.push(chunk, s.data.backlog)
+                if (!s.data.waiting) drainBacklog(s)
+              },
+              end(s) {
+                s.data.framer.end(s.data.backlog)
+                if (!s.data.waiting) drainBacklog(s)
+                if (s.data.backlog.length === 0) s.end()
+              },
+              timeout(s) {
+                if (s.data.waiting || Date.now() - s.data.lastActive < cfg.idle_timeout_seconds * 1000) return void s.timeout(cfg.idle_timeout_seconds)
+                s.end()
+              },
+              close(s) {
+                conns.delete(s)
+              },
+              error(s, err) {
+                log.debug('syslog tcp connection error', { remote: s.remoteAddress, error: err })
+              },
             },
-            data(s, chunk) {
-              if (!conns.has(s)) return
-              s.data.lastActive = Date.now()
-              s.data.framer.push(chunk, s.data.backlog)
-              if (!s.data.waiting) drainBacklog(s)
-            },
-            end(s) {
-              s.data.framer.end(s.data.backlog)
-              if (!s.data.waiting) drainBacklog(s)
-              if (s.data.backlog.length === 0) s.end()
-            },
-            timeout(s) {
-              if (s.data.waiting || Date.now() - s.data.lastActive < cfg.idle_timeout_seconds * 1000) return void s.timeout(cfg.idle_timeout_seconds)
-              s.end()
-            },
-            close(s) {
-              conns.delete(s)
-            },
-            error(s, err) {
-              log.debug('syslog tcp connection error', { remote: s.remoteAddress, error: err })
-            },
-          },
-        })
+          }),
+        )
         bound.tcp = tcp.port
       }
       if (cfg.udp_port >= 0) {
-        const sock = await Bun.udpSocket({
-          hostname: cfg.address,
-          port: cfg.udp_port,
-          socket: {
-            data(_sock: unknown, buf: Buffer) {
-              if (buf.length > cfg.max_message_bytes) ingestor.countRejected(T, 'message_too_long')
-              else {
-                let end = buf.length
-                while (end > 0 && (buf[end - 1] === 10 || buf[end - 1] === 13 || buf[end - 1] === 0)) end--
-                if (take(buf.subarray(0, end)) === 'full') ingestor.countRejected(T, 'queue_full')
-              }
-              commit()
+        const sock = await bindOrExplainAsync(['syslog.address', 'syslog.udp_port'], cfg.address, cfg.udp_port, () =>
+          Bun.udpSocket({
+            hostname: cfg.address,
+            port: cfg.udp_port,
+            socket: {
+              data(_sock: unknown, buf: Buffer) {
+                if (buf.length > cfg.max_message_bytes) ingestor.countRejected(T, 'message_too_long')
+                else {
+                  let end = buf.length
+                  while (end > 0 && (buf[end - 1] === 10 || buf[end - 1] === 13 || buf[end - 1] === 0)) end--
+                  if (take(buf.subarray(0, end)) === 'full') ingestor.countRejected(T, 'queue_full')
+                }
+                commit()
+              },
             },
-          },
-        })
+          }),
+        )
         udp = sock
         bound.udp = sock.port
       }
