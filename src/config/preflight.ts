@@ -1,11 +1,12 @@
 /**
  * Checks a loaded Config against the machine it is about to run on, and reports every problem at
- * once: what would stop the start (errors: a TLS file missing or unreadable, queue.path not
- * writable) and what would start but not do what the user likely expects (warnings: no ilert key).
+ * once: what would stop the start (errors: a TLS file missing or unreadable, also the MQTT and
+ * NATS clients' CA, certificate and key files, queue.path not writable) and what would start but
+ * not do what the user likely expects (warnings: no ilert key).
  * Used by `--check-config` (all of them, exit 2 on an error) and before every start (the first
  * error is the one line the bridge exits with).
  */
-import { accessSync, constants, existsSync, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { loadTls } from '../security/tls'
 import type { Config } from './schema'
@@ -52,6 +53,11 @@ function checkReadable(file: string): string | undefined {
   }
 }
 
+/** A CA bundle must hold at least one PEM certificate (a TLS library says only "Invalid CA"). */
+function checkPemCertificates(file: string): string | undefined {
+  return readFileSync(file, 'utf8').includes('-----BEGIN CERTIFICATE-----') ? undefined : 'it holds no PEM certificate: no "-----BEGIN CERTIFICATE-----" line'
+}
+
 export function preflight(config: Config, opts: { embedded: boolean }): Problem[] {
   const problems: Problem[] = []
   const error = (key: string, message: string) => problems.push({ severity: 'error', key, message })
@@ -76,6 +82,17 @@ export function preflight(config: Config, opts: { embedded: boolean }): Problem[
   if (filesOk && tls.cert_file && tls.key_file) {
     const r = loadTls(tls)
     if (r.kind === 'error') error('tls', r.message)
+  }
+
+  // The clients' own files: read at start, where a missing one was "ENOENT ... open '/x'" naming no key.
+  const clientFiles: [string, string][] = []
+  if (config.mqtt.url !== '' && config.mqtt.ca_file !== '') clientFiles.push(['mqtt.ca_file', config.mqtt.ca_file])
+  if (config.queue.backend === 'nats') {
+    for (const key of ['tls_ca_file', 'tls_cert_file', 'tls_key_file'] as const) if (config.nats[key] !== '') clientFiles.push([`nats.${key}`, config.nats[key]])
+  }
+  for (const [key, file] of clientFiles) {
+    const bad = checkReadable(file) ?? (key.endsWith('ca_file') ? checkPemCertificates(file) : undefined)
+    if (bad) error(key, `${key}: cannot use ${file} (${bad})`)
   }
 
   if (opts.embedded) warn('ilert.integration_key', 'no ilert key and no ilert.api_url: events go to the bundled ilert simulator, not to ilert')

@@ -63,6 +63,7 @@ export function checkSemantics(config: Config): SemanticResult {
   if (config.mqtt.url !== '') {
     const broker = parseBrokerUrl(config.mqtt.url)
     if (broker.kind === 'error') return { kind: 'error', path: ['mqtt', 'url'], problem: broker.problem }
+    if (config.mqtt.topics.length === 0) return { kind: 'error', path: ['mqtt', 'topics'], problem: 'is empty: with mqtt.url set the bridge would subscribe to nothing (give at least one topic filter, e.g. ["factory/+/alerts"])' }
   }
   const r = config.retries
   if (r.max_interval_seconds < r.base_interval_seconds) {

@@ -122,6 +122,12 @@ describe('semantic checks', () => {
     expect(withPassword).toBe(`F:2:3: mqtt.url: ${hint}; got "http://***@broker:1883"`)
   })
 
+  test('mqtt.url without mqtt.topics: the source would subscribe to nothing', () => {
+    expect(errorOf('mqtt:\n  url: mqtt://127.0.0.1:1883\n  topics: []\n')).toBe(
+      'F:3:3: mqtt.topics: is empty: with mqtt.url set the bridge would subscribe to nothing (give at least one topic filter, e.g. ["factory/+/alerts"])',
+    )
+  })
+
   test('an http(s) URL that does not parse names its key (it used to stop the start with "Invalid URL")', () => {
     expect(errorOf('ilert:\n  api_url: "https://"\n')).toBe('F:2:3: ilert.api_url: is not a valid http(s) URL; got "https://"')
     expect(errorOf('ilert:\n  api_url: https://api.ilert.com:99999\n')).toBe('F:2:3: ilert.api_url: is not a valid http(s) URL; got "https://api.ilert.com:99999"')
