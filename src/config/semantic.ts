@@ -8,6 +8,7 @@ import { SECRET_PATHS } from './secrets'
 import { didYouMean } from './suggest'
 import { getPath } from './paths'
 import { parseBrokerUrl } from '../ingest/mqtt/broker-url'
+import { maskUrlCredentials } from '../security/url-credentials'
 
 export type SemanticResult = { kind: 'ok'; warnings: string[] } | { kind: 'error'; path: string[]; problem: string }
 
@@ -58,7 +59,7 @@ export function checkSemantics(config: Config): SemanticResult {
   }
   if (!Object.hasOwn(levels, default_level)) return { kind: 'error', path: ['mapping', 'default_level'], problem: levelProblem(default_level, levels) }
   for (const [path, url] of httpUrls(config)) {
-    if (url !== '' && !isHttpUrl(url)) return { kind: 'error', path, problem: `is not a valid http(s) URL; got "${url.replace(/\/\/[^@/]*@/, '//***@')}"` }
+    if (url !== '' && !isHttpUrl(url)) return { kind: 'error', path, problem: `is not a valid http(s) URL; got "${maskUrlCredentials(url)}"` }
   }
   if (config.mqtt.url !== '') {
     const broker = parseBrokerUrl(config.mqtt.url)

@@ -7,6 +7,7 @@
  * takes from url.parse: protocol, host, port, auth, query, and the path for WebSockets.
  */
 import type { IClientOptions } from 'mqtt'
+import { maskUrlCredentials } from '../../security/url-credentials'
 
 /** The schemes mqtt.js connects with over TCP, TLS and WebSockets. */
 const PROTOCOLS = new Set(['mqtt', 'mqtts', 'tcp', 'tls', 'ssl', 'ws', 'wss'])
@@ -36,7 +37,5 @@ export function parseBrokerUrl(url: string): BrokerUrl {
   return { kind: 'ok', options }
 }
 
-/** The broker URL without credentials (mqtt://user:pass@host), for logs and errors. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@')
-}
+/** The broker URL with its credentials masked as everywhere else (mqtt://[set, N chars]@host), for logs and errors. */
+export const redactUrl = maskUrlCredentials
