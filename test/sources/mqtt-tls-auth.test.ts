@@ -8,7 +8,7 @@
  * restart the broker delivers exactly the messages that were not stored, and nothing is lost.
  */
 import mqtt, { type MqttClient } from 'mqtt'
-import { fdatasync, mkdtempSync, rmSync } from 'node:fs'
+import { fdatasync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
@@ -87,6 +87,12 @@ describe('MQTT over TLS with username and password', () => {
     } finally {
       await stack.stop()
     }
+  })
+
+  test('a CA file that is PEM but holds no valid certificate stops the start naming mqtt.ca_file', async () => {
+    const bad = join(pki.dir, 'not-a-certificate.pem')
+    writeFileSync(bad, '-----BEGIN CERTIFICATE-----\nMIIBxyz\n-----END CERTIFICATE-----\n')
+    await expect(startStack({ config: { mqtt: mqttConfig('bad-ca', { ca_file: bad }) } })).rejects.toThrow(`mqtt.ca_file: cannot use ${bad} (Invalid CA)`)
   })
 
   test('a wrong password is refused: a clear log line, no crash, the password never logged', async () => {

@@ -94,7 +94,14 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
     start() {
       const broker = parseBrokerUrl(cfg.url)
       if (broker.kind === 'error') throw new Error(`mqtt.url ${broker.problem}`) // the config check said so first
-      const c = mqtt.connect({ ...broker.options, ...options() })
+      let c: MqttClient
+      try {
+        c = mqtt.connect({ ...broker.options, ...options() })
+      } catch (err) {
+        // The TLS context is built here: a CA file that is PEM but not a certificate fails with "Invalid CA".
+        const why = err instanceof Error ? err.message : String(err)
+        throw new Error(cfg.ca_file !== '' && /\bCA\b|certificate|PEM/i.test(why) ? `mqtt.ca_file: cannot use ${cfg.ca_file} (${why})` : `mqtt: ${why}`)
+      }
       client = c
       c.handleMessage = (packet, callback) => {
         const done = store(packet).then(
