@@ -2,9 +2,9 @@
  * Scenario 5, footprint: the product's own entry point (`bun src/main.ts --config FILE`, pinned to
  * the system-under-test core) against a bare Bun.serve process (baselines/http-bare.ts):
  *   - cold start to ready: from spawn to the first 200 on GET /readyz (polled from the load core),
- *     median of several starts, from source and as the compiled binary (`bun build --compile --bytecode`, as a release,
- *     built once per run). Targets (issue 10): <= 150 ms from source, <= 100 ms binary;
- *   - RSS idle: two seconds after ready (target <= 45 MB);
+ *     median of several starts, from source and as the compiled binary (`bun build` with a release's
+ *     COMPILE_FLAGS, built once per run). Targets (issue 10): <= 150 ms from source, <= 100 ms binary;
+ *   - RSS idle: two seconds after ready, from source and of the binary (target <= 45 MB);
  *   - RSS under load: peak during a TCP ingest run (the bare TCP loop as its baseline), same
  *     settings as the TCP scenario.
  * Checks: every start answered ready; the load run was fully acknowledged on both sides.
