@@ -10,7 +10,7 @@ import { runCli } from './cli/run'
 import { processIo } from './cli/io'
 import type { Config } from './config/schema'
 import { createLogger } from './observability/logger'
-import { createShutdown, LIFELINE_ENV, watchLifeline } from './cli/shutdown'
+import { createShutdown, EXIT_FORCED, LIFELINE_ENV, REPEAT_WINDOW_MS, type ShutdownTrigger, watchLifeline } from './cli/shutdown'
 import { QueueLockedError } from './queue/wal/queue-lock'
 
 /** Integration key the embedded simulator accepts; it is not a real ilert key. */
@@ -22,6 +22,22 @@ async function main(): Promise<number | undefined> {
   if (r.kind === 'exit') return r.code
   let config: Config = r.config
   const log = createLogger(config.logging.level)
+  // Signal handlers before anything is bound: "mcp-ilert started." is logged before start()
+  // returns, and a SIGINT/SIGTERM between that line and handlers installed later killed the
+  // process with the default action (exit 130, no drain). A signal during the start is kept and
+  // acted on once the App is up; a second one a moment later exits at once.
+  let shutdown: ReturnType<typeof createShutdown> | undefined
+  let early: { signal: ShutdownTrigger; at: number } | undefined
+  const onSignal = (signal: ShutdownTrigger) => {
+    if (shutdown !== undefined) return shutdown.trigger(signal)
+    if (early === undefined) early = { signal, at: Date.now() }
+    else if (Date.now() - early.at >= REPEAT_WINDOW_MS) process.exit(EXIT_FORCED)
+  }
+  process.on('SIGTERM', () => onSignal('SIGTERM'))
+  process.on('SIGINT', () => onSignal('SIGINT'))
+  // Certificate rotation without a restart: new connections get the new files, open ones stay.
+  let running: App | undefined
+  process.on('SIGHUP', () => void running?.reloadTls())
   let simulator: { stop(): Promise<void> } | undefined
   if (r.embedded) {
     const { createSimulator } = await import('./simulator/simulator')
@@ -52,7 +68,7 @@ async function main(): Promise<number | undefined> {
     await simulator?.stop()
     return err instanceof QueueLockedError ? 2 : 1
   }
-  const shutdown = createShutdown({
+  shutdown = createShutdown({
     log,
     drain: async () => {
       await app.stop()
@@ -66,12 +82,11 @@ async function main(): Promise<number | undefined> {
     drainSeconds: config.dispatch.drain_timeout_seconds,
     exit: (code) => process.exit(code),
   })
-  process.on('SIGTERM', () => shutdown.trigger('SIGTERM'))
-  process.on('SIGINT', () => shutdown.trigger('SIGINT'))
+  const stopper = shutdown
+  if (early !== undefined) stopper.trigger(early.signal)
   const lifeline = Number(process.env[LIFELINE_ENV])
-  if (Number.isInteger(lifeline) && lifeline > 2) watchLifeline(lifeline, () => shutdown.trigger('launcher_gone'), log)
-  // Certificate rotation without a restart: new connections get the new files, open ones stay.
-  process.on('SIGHUP', () => void app.reloadTls())
+  if (Number.isInteger(lifeline) && lifeline > 2) watchLifeline(lifeline, () => stopper.trigger('launcher_gone'), log)
+  running = app
   return undefined
 }
 

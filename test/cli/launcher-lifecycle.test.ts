@@ -156,4 +156,18 @@ describe.skipIf(!NODE)('launcher lifecycle (real processes)', () => {
     await w.done
     expect(w.text()).toContain('Forced exit: 1 undelivered event(s) stay in the durable queue for the next start.')
   })
+
+  test('a SIGTERM during the start is kept until the bridge is up: one drain, exit 0 (not killed by the signal)', async () => {
+    // No ilert key: the first line (the embedded simulator's) comes before the App starts, so the
+    // signal lands during the start. Handlers installed only after start() let it kill the process.
+    const { config } = setup()
+    const proc = Bun.spawn([process.execPath, join(REPO_ROOT, 'src', 'main.ts'), '--config', config], { stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', env: { PATH: process.env.PATH, HOME: tmpdir() } })
+    const w = watch(proc)
+    await w.waitFor('No ilert key configured')
+    proc.kill('SIGTERM')
+    expect(await proc.exited).toBe(0)
+    await w.done
+    expect(w.text().split('"Stopping: no new events accepted').length).toBe(2)
+    expect(w.text()).toContain('"Drained; stopped."')
+  })
 })
