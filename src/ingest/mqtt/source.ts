@@ -1,7 +1,9 @@
 /**
  * The MQTT source: subscribes to mqtt.topics on a broker (MQTT 3.1.1 or 5, TLS, username and
  * password) with the `mqtt` client, QoS 1. The PUBACK for a message is sent only once its event is
- * committed to the store: mqtt.js sends it when `handleMessage` calls back, one message at a time.
+ * committed to the store, in the order the messages came; the next message is read while the last
+ * one's commit is under way, so the broker's in-flight window shares one group commit
+ * (puback-gate.ts).
  * A fixed client id with clean_session false (MQTT 5: a session that never expires) makes the
  * broker keep what arrives while the bridge is down. While the queue is full the message waits
  * (no PUBACK, so the broker holds the rest); when a commit fails the connection is dropped without
@@ -18,6 +20,7 @@ import { throttleWarnings } from '../../security/log-throttle'
 import type { Ingestor } from '../accept'
 import { createPayloadDecoder } from './payload'
 import { parseBrokerUrl, redactUrl } from './broker-url'
+import { gatePubacks, type PubackGate } from './puback-gate'
 
 const T = 'mqtt'
 
@@ -32,6 +35,7 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
   const minMs = cfg.reconnect_min_seconds * 1000
   const maxMs = cfg.reconnect_max_seconds * 1000
   let client: MqttClient | undefined
+  let gate: PubackGate | undefined
   let stopping = false
   /** Messages being stored: stop() lets their commits finish and their PUBACKs go out first. */
   const handling = new Set<Promise<void>>()
@@ -41,18 +45,24 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
   /** Resolves when there is room, or when the source stops (the message then goes without PUBACK). */
   const waitForSpace = () => Promise.race([new Promise<void>((resolve) => ingestor.onSpace(resolve)), stopped])
 
-  /** Stores one message; resolves true when its PUBACK may go out. */
-  const store = async (packet: IPublishPacket): Promise<boolean> => {
+  type Staged = { kind: 'ack' } | { kind: 'no_ack' } | { kind: 'commit'; committed: Promise<boolean> }
+
+  /**
+   * Takes one message into the store, waiting while it has no room (mqtt.js reads nothing more
+   * meanwhile, so the broker holds the rest). 'ack': nothing to store (not an event: acknowledged
+   * and dropped); 'commit': staged, `committed` says whether its commit succeeded.
+   */
+  const stage = async (packet: IPublishPacket): Promise<Staged> => {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)
     const d = decode(payload)
     if (d.kind === 'error') {
       ingestor.countRejected(T, d.reason)
       warn(`mqtt_${d.reason}`, 'mqtt message is not an event; acknowledged and dropped', { topic: packet.topic, reason: d.reason, message: d.message })
-      return true
+      return { kind: 'ack' }
     }
     for (;;) {
-      if (stopping) return false
-      if (ingestor.isFull()) {
+      if (stopping) return { kind: 'no_ack' }
+      if (ingestor.shouldPause()) {
         await waitForSpace()
         continue
       }
@@ -60,13 +70,15 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
       if (out.kind === 'full') continue
       if (out.kind === 'invalid') {
         warn(`mqtt_${out.reason}`, 'mqtt message is not a valid event; acknowledged and dropped', { topic: packet.topic, reason: out.reason, field: out.field, message: out.message })
-        return true
+        return { kind: 'ack' }
       }
       const shared = ingestor.commitShared()
-      const c = shared instanceof Promise ? await shared : shared
-      if (c.kind === 'ok') return true
-      log.error('mqtt message could not be stored; reconnecting without PUBACK so the broker delivers it again', { reason: c.reason })
-      return false
+      const committed = Promise.resolve(shared).then((c) => {
+        if (c.kind === 'ok') return true
+        log.error('mqtt message could not be stored; reconnecting without PUBACK so the broker delivers it again', { reason: c.reason })
+        return false
+      })
+      return { kind: 'commit', committed }
     }
   }
 
@@ -103,16 +115,28 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
         throw new Error(cfg.ca_file !== '' && /\bCA\b|certificate|PEM/i.test(why) ? `mqtt.ca_file: cannot use ${cfg.ca_file} (${why})` : `mqtt: ${why}`)
       }
       client = c
+      const reconnect = () => {
+        // No PUBACK: drop the connection; the broker delivers the message again on the next session.
+        if (!stopping) c.end(true, {}, () => c.reconnect())
+      }
+      gate = gatePubacks(c, reconnect)
+      const pubacks = gate
       c.handleMessage = (packet, callback) => {
-        const done = store(packet).then(
-          (ack) => {
-            if (ack) return callback()
-            // No PUBACK: drop the connection; the broker redelivers on the next session.
-            if (!stopping) c.end(true, {}, () => c.reconnect())
+        const done = stage(packet).then(
+          async (r) => {
+            if (r.kind === 'no_ack') return reconnect()
+            if (r.kind === 'ack') return callback()
+            if (packet.qos === 1 && packet.messageId !== undefined) {
+              // Read on at once; the PUBACK mqtt.js sends on this callback waits for the commit.
+              pubacks.hold(packet.messageId, r.committed)
+              return callback()
+            }
+            if (await r.committed) return callback()
+            reconnect()
           },
           (err) => {
             log.error('mqtt message handling failed', { error: err as Error })
-            if (!stopping) c.end(true, {}, () => c.reconnect())
+            reconnect()
           },
         )
         handling.add(done)
@@ -129,6 +153,8 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
         })
       })
       c.on('close', () => {
+        // PUBACKs still held belong to this connection: the broker delivers those messages again.
+        if (!stopping) pubacks.clear()
         if (stopping) return
         // Back off: every close without a successful connect in between doubles the wait.
         c.options.reconnectPeriod = Math.min(maxMs, (c.options.reconnectPeriod ?? minMs) * 2)
@@ -147,6 +173,7 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
       // A message whose commit is under way is stored: its PUBACK must reach the broker before the
       // connection ends, or the broker delivers it again to the next start (a duplicate at ilert).
       await Promise.all(handling)
+      await gate?.settle()
       const c = client
       client = undefined
       if (c) await c.endAsync(false).catch(() => undefined)
