@@ -3,39 +3,29 @@
 // without its ack would send it again (a duplicate at ilert). The MQTT source's case is in
 // test/sources/mqtt-tls-auth.test.ts; these are HTTP's 202 and TCP's ack line.
 import { afterAll, expect, test } from 'bun:test'
-import { fdatasync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startStack } from '../helpers/harness'
+import { heldSync } from '../helpers/held-sync'
 
 const dir = mkdtempSync(join(tmpdir(), 'mcp-ilert-stop-commit-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** The store's fdatasync, held while `held.on` is set, until `held.release()`. */
-function heldSync() {
-  const held = { on: false, release: undefined as (() => void) | undefined }
-  const syncFn = async (fd: number) => {
-    if (held.on) await new Promise<void>((r) => (held.release = r))
-    await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())))
-  }
-  return { held, syncFn }
-}
-
 /** Starts a durable bridge (ilert down, so nothing leaves), runs `send` with the sync held, stops mid-commit. */
 async function stopDuringCommit<T>(name: string, send: (stack: Awaited<ReturnType<typeof startStack>>) => Promise<T>): Promise<T> {
-  const { held, syncFn } = heldSync()
+  const sync = heldSync()
   const stack = await startStack({
     config: { tcp: { enabled: true, port: 0 }, queue: { durable: true, path: join(dir, name) }, dispatch: { drain_timeout_seconds: 1 } },
-    app: { syncFn },
+    app: { syncFn: sync.syncFn },
     sim: { faults: { forceStatus: 503 } },
   })
-  held.on = true
+  sync.hold()
   const answer = send(stack)
-  while (held.release === undefined) await Bun.sleep(2)
+  while (sync.waiting() === 0) await Bun.sleep(2)
   const stopped = stack.stop()
   await Bun.sleep(100) // the stop has begun while the commit waits for its sync
-  held.on = false
-  held.release()
+  sync.release()
   await stopped
   return answer
 }

@@ -4,11 +4,12 @@
 // while the bridge's fdatasync is held through the App's syncFn hook.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import mqtt, { type MqttClient } from 'mqtt'
-import { fdatasync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gatePubacks } from '../../src/ingest/mqtt/puback-gate'
 import { startStack, waitFor } from '../helpers/harness'
+import { heldSync } from '../helpers/held-sync'
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto'
 
 const run = `${process.pid}-${Date.now().toString(36)}`
@@ -29,15 +30,11 @@ describe('PUBACK after the commit (a real broker)', () => {
   test('with the sync held, messages are staged but not acknowledged; once it returns, every PUBACK arrives, in order', async () => {
     const clientId = `bridge-${run}`
     const topic = `gate/${run}`
-    let hold = true
-    const waiting: (() => void)[] = []
-    const syncFn = async (fd: number) => {
-      if (hold) await new Promise<void>((r) => waiting.push(r))
-      await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())))
-    }
+    const sync = heldSync()
+    sync.hold()
     const stack = await startStack({
       config: { queue: { durable: true, path: join(dir, 'q') }, mqtt: { url: `mqtt://127.0.0.1:${broker.port}`, topics: [topic], client_id: clientId } },
-      app: { syncFn },
+      app: { syncFn: sync.syncFn },
     })
     const pubacks = () => broker.output().split('\n').filter((l) => l.includes(`Received PUBACK from ${clientId}`))
     try {
@@ -49,14 +46,12 @@ describe('PUBACK after the commit (a real broker)', () => {
       await waitFor('all read', async () => (await stack.metric('mcp_in_events_total', { transport: 'mqtt' })) + stack.app.ingestor.stagedCount() === N)
       await Bun.sleep(300)
       expect(pubacks()).toEqual([])
-      hold = false
-      for (const r of waiting.splice(0)) r()
+      sync.release()
       await waitFor('every PUBACK at the broker', () => pubacks().length === N, 10_000)
       const mids = pubacks().map((l) => Number(/Mid: (\d+)/.exec(l)![1]))
       expect(mids).toEqual([...mids].sort((a, b) => a - b))
     } finally {
-      hold = false
-      for (const r of waiting.splice(0)) r()
+      sync.release()
       await stack.stop()
     }
   }, 30_000)

@@ -8,12 +8,13 @@
  * restart the broker delivers exactly the messages that were not stored, and nothing is lost.
  */
 import mqtt, { type MqttClient } from 'mqtt'
-import { fdatasync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { ensureProgram } from '../helpers/external'
 import { startStack, type Stack, waitFor } from '../helpers/harness'
+import { heldSync } from '../helpers/held-sync'
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto'
 import { makeTestPki, type TestPki } from '../security/helpers/test-pki'
 
@@ -163,24 +164,18 @@ describe('MQTT QoS 1: no PUBACK before the store commit', () => {
       dispatch: { drain_timeout_seconds: 1 },
       mqtt: mqttConfig('stop-commit', { topics: [topic], protocol_version: 5 }),
     }
-    // The store's fdatasync, held while `hold` is set: the message is written but not yet committed.
-    let hold = false
-    let release: (() => void) | undefined
-    const syncFn = async (fd: number) => {
-      if (hold) await new Promise<void>((r) => (release = r))
-      await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())))
-    }
+    // The store's fdatasync, held: the message is written but not yet committed.
+    const sync = heldSync()
     // ilert down for the first bridge, so the message is still in the store for the second.
-    let stack = await startStack({ config, app: { syncFn }, sim: { faults: { forceStatus: 503 } } })
+    let stack = await startStack({ config, app: { syncFn: sync.syncFn }, sim: { faults: { forceStatus: 503 } } })
     try {
       await subscribed(stack)
-      hold = true
+      sync.hold()
       await publish(topic, { summary: 'committed during the stop', alert_key: `stop-commit-${run}` })
-      await waitFor('commit under way', () => release !== undefined)
+      await waitFor('commit under way', () => sync.waiting() > 0)
       const stopped = stack.stop()
       await Bun.sleep(100) // the stop has begun while the sync is held
-      hold = false
-      release!()
+      sync.release()
       await stopped
 
       // Same session: whatever the broker still holds unacknowledged it sends first, then the marker.

@@ -119,8 +119,8 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
         // No PUBACK: drop the connection; the broker delivers the message again on the next session.
         if (!stopping) c.end(true, {}, () => c.reconnect())
       }
-      gate = gatePubacks(c, reconnect)
-      const pubacks = gate
+      const pubacks = gatePubacks(c, reconnect)
+      gate = pubacks
       c.handleMessage = (packet, callback) => {
         const done = stage(packet).then(
           async (r) => {
@@ -153,9 +153,9 @@ export function createMqttSource(cfg: Config['mqtt'], mapping: Config['mapping']
         })
       })
       c.on('close', () => {
-        // PUBACKs still held belong to this connection: the broker delivers those messages again.
-        if (!stopping) pubacks.clear()
         if (stopping) return
+        // PUBACKs still held belong to this connection: the broker delivers those messages again.
+        pubacks.clear()
         // Back off: every close without a successful connect in between doubles the wait.
         c.options.reconnectPeriod = Math.min(maxMs, (c.options.reconnectPeriod ?? minMs) * 2)
       })
