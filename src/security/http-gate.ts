@@ -13,7 +13,7 @@
 import { OAUTH_PATHS } from '../ingest/mcp/oauth/paths'
 import { BodyDeadlines, BodyTimeout } from './body-deadline'
 import type { FailureLimiter } from './failures'
-import type { SlotResult } from './peer-slots'
+import type { LazyHolder, SlotResult } from './peer-slots'
 import { PeerSlots } from './peer-slots'
 import type { AuthFailureReason, SecurityMetrics } from './metrics'
 import { parseBearer, type TokenVerifier } from './tokens'
@@ -89,6 +89,26 @@ export type AwaitBody = <T>(read: Promise<T>) => Promise<T>
 /** A body arrived while the listener was full: the request is refused like any other beyond the cap. */
 class ListenerBusy extends Error {}
 
+/** Where a request's client address comes from: the Bun server that received it. */
+export interface PeerSource {
+  requestIP(req: Request): { address: string } | null
+}
+
+/** A request holding a slot; its address is looked up only when needed (see PeerSlots.enter). */
+class RequestHolder implements LazyHolder {
+  peer: string | undefined = undefined
+  private address: string | undefined = undefined
+
+  constructor(
+    private readonly req: Request,
+    private readonly source: PeerSource,
+  ) {}
+
+  lookup(): string {
+    return (this.address ??= this.source.requestIP(this.req)?.address ?? 'unknown')
+  }
+}
+
 export function createHttpGate(opts: HttpGateOptions) {
   const slots = new PeerSlots(opts.maxInFlight, opts.maxInFlightPerPeer)
   const deadlines = new BodyDeadlines(opts.bodyTimeoutSeconds)
@@ -128,18 +148,19 @@ export function createHttpGate(opts: HttpGateOptions) {
      */
     awaitBody: awaitBody as AwaitBody,
     /**
-     * Runs `next` for `req` from `peer` if the caps and authentication allow it. `knownPath`, from
-     * a native route, saves building the URL string.
+     * Runs `next` for `req`, received by `source`, if the caps and authentication allow it.
+     * `knownPath`, from a native route, saves building the URL string.
      */
-    async handle(req: Request, peer: string, next: Handler, knownPath?: string): Promise<Response> {
-      const got = slots.acquire(peer)
+    async handle(req: Request, source: PeerSource, next: Handler, knownPath?: string): Promise<Response> {
+      const holder = new RequestHolder(req, source)
+      const got = slots.enter(holder)
       if (got !== 'ok') {
         opts.countRejected(got === 'listener_full' ? 'too_many_requests' : 'too_many_requests_per_peer')
         return SLOT_REFUSALS[got]()
       }
       try {
         if (!opts.verifier.required) return await next(req)
-        return await authenticated(req, peer, next, knownPath)
+        return await authenticated(req, holder, next, knownPath)
       } catch (err) {
         if (err instanceof BodyTimeout) {
           opts.countRejected('body_timeout')
@@ -151,15 +172,16 @@ export function createHttpGate(opts: HttpGateOptions) {
         }
         throw err
       } finally {
-        slots.release(peer)
+        slots.leave(holder)
       }
     },
   }
 
-  async function authenticated(req: Request, peer: string, next: Handler, knownPath: string | undefined): Promise<Response> {
+  async function authenticated(req: Request, holder: RequestHolder, next: Handler, knownPath: string | undefined): Promise<Response> {
     const path = knownPath ?? pathOf(req.url)
     const d = decideAuth(opts.verifier, path, req.headers.get('authorization'))
     if (d.kind === 'denied') {
+      const peer = holder.lookup()
       opts.metrics.authFailures.labels('http', d.reason).inc()
       opts.onAuthFailure?.(peer, path, d.reason)
       // A valid token on the wrong path is not a guess: no slowdown for 403. The delay holds

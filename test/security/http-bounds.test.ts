@@ -21,8 +21,8 @@ const ev = (n: number) => ({ summary: `bound ${n}`, alert_key: `bound-${n}` })
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth)
 
 /** A raw HTTP/1.1 connection: what it received, and when it closed (ms after connecting). */
-async function raw(port: number) {
-  const s = net.connect(port, '127.0.0.1')
+async function raw(port: number, localAddress?: string) {
+  const s = net.connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) })
   await new Promise((r) => s.once('connect', r))
   const t0 = Date.now()
   let out = ''
@@ -134,11 +134,45 @@ describe('HTTP bounds', () => {
 
 describe('requests in flight', () => {
   /** Opens a POST /events whose body never completes, so the request stays in flight. */
-  async function hold(port: number) {
-    const c = await raw(port)
+  async function hold(port: number, localAddress = '127.0.0.1') {
+    const c = await raw(port, localAddress)
     c.s.write('POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"summary":')
     return c
   }
+
+  /** POST /events from `localAddress` on a connection of its own; the answer's status. */
+  async function postFrom(port: number, localAddress: string, body: string): Promise<number> {
+    const c = await raw(port, localAddress)
+    c.s.write(`POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+    await waitFor('an answer', () => c.out().includes('\r\n\r\n'))
+    c.s.destroy()
+    return Number(/^HTTP\/1\.1 (\d{3})/.exec(c.out())?.[1] ?? 0)
+  }
+
+  // Addresses are looked up only once as many requests are in flight as one address may hold
+  // (src/security/peer-slots.ts): those admitted before then must count under their own address.
+  test('per peer: requests admitted before the cap could bind count under their own address', async () => {
+    const s = await startStack({ config: { listen: { max_requests_in_flight_per_peer: 2 } } })
+    const port = s.bound.http.port
+    try {
+      const held = [await hold(port, '127.0.0.1'), await hold(port, '127.0.0.2')]
+      await Bun.sleep(50)
+      // One each in flight: 127.0.0.2 may have a second.
+      expect(await postFrom(port, '127.0.0.2', JSON.stringify(ev(3)))).toBe(202)
+      held.push(await hold(port, '127.0.0.1'))
+      await Bun.sleep(50)
+      // 127.0.0.1 now holds two: a third is refused, 127.0.0.2 still has room.
+      expect(await postFrom(port, '127.0.0.1', JSON.stringify(ev(4)))).toBe(429)
+      expect(await postFrom(port, '127.0.0.2', JSON.stringify(ev(5)))).toBe(202)
+      expect(await s.metric('mcp_rejected_events_total', { transport: 'http', reason: 'too_many_requests_per_peer' })).toBe(1)
+      for (const h of held) h.s.destroy()
+      await Promise.all(held.map((h) => h.closed))
+      await Bun.sleep(50)
+      expect(await postFrom(port, '127.0.0.1', JSON.stringify(ev(6)))).toBe(202)
+    } finally {
+      await s.stop()
+    }
+  })
 
   test('per peer: 429 too_many_requests_per_peer beyond listen.max_requests_in_flight_per_peer', async () => {
     const s = await startStack({ config: { listen: { max_requests_in_flight_per_peer: 2 } } })

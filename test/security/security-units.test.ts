@@ -96,6 +96,55 @@ describe('PeerSlots', () => {
   })
 })
 
+describe('PeerSlots, holders looked up on demand (HTTP requests)', () => {
+  const holder = (address: string, looked: string[]) => ({ peer: undefined as string | undefined, lookup: () => (looked.push(address), address) })
+
+  test('below the per-peer cap in all, no address is looked up; at it, every holder is counted under its own', () => {
+    const looked: string[] = []
+    const s = new PeerSlots(10, 2)
+    const a1 = holder('a', looked)
+    const b1 = holder('b', looked)
+    expect(s.enter(a1)).toBe('ok')
+    expect(s.enter(b1)).toBe('ok')
+    expect(looked).toEqual([])
+    // Two held: a third could put one address over 2, so everyone is looked up now.
+    const a2 = holder('a', looked)
+    expect(s.enter(a2)).toBe('ok')
+    expect(looked.sort()).toEqual(['a', 'a', 'b'])
+    expect(s.enter(holder('a', looked))).toBe('peer_full')
+    expect(s.enter(holder('b', looked))).toBe('ok')
+    expect(s.of('a')).toBe(2)
+    expect(s.of('b')).toBe(2)
+    s.leave(a1)
+    expect(s.enter(holder('a', looked))).toBe('ok')
+    expect(s.total).toBe(4)
+  })
+
+  test('the listener-wide cap holds for unattributed holders, and every slot comes back', () => {
+    const looked: string[] = []
+    const s = new PeerSlots(2, 5)
+    const hs = [holder('a', looked), holder('b', looked)]
+    for (const h of hs) expect(s.enter(h)).toBe('ok')
+    expect(s.enter(holder('c', looked))).toBe('listener_full')
+    for (const h of hs) s.leave(h)
+    expect(s.total).toBe(0)
+    expect(s.peers).toBe(0)
+    expect(looked).toEqual([])
+  })
+
+  test('a holder waiting for its body (stepOut) still counts toward the per-peer bound', () => {
+    const looked: string[] = []
+    const s = new PeerSlots(10, 2)
+    const a1 = holder('a', looked)
+    const a2 = holder('a', looked)
+    expect(s.enter(a1)).toBe('ok')
+    s.stepOut() // a1's body is still arriving: out of the listener-wide count only
+    expect(s.enter(a2)).toBe('ok')
+    s.stepOut()
+    expect(s.enter(holder('a', looked))).toBe('peer_full')
+  })
+})
+
 describe('exceedsDepth', () => {
   const nest = (n: number): unknown => (n === 0 ? 1 : [nest(n - 1)])
   test('counts objects and arrays; scalars do not add depth', () => {

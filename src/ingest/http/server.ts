@@ -52,14 +52,12 @@ export interface HttpServer {
   stop(): Promise<void>
 }
 
-const peerOf = (req: Request, server: Server<undefined>): string => server.requestIP(req)?.address ?? 'unknown'
-
 function gatedSources(sources: SourceRoutes, gate: HttpGate) {
   const out: Record<string, Record<string, (req: Request, server: Server<undefined>) => Promise<Response>>> = {}
   for (const [pattern, methods] of Object.entries(sources)) {
     const m: Record<string, (req: Request, server: Server<undefined>) => Promise<Response>> = {}
     for (const [method, h] of Object.entries(methods)) {
-      if (h) m[method] = (req, server) => gate.handle(req, peerOf(req, server), h as (r: Request) => Response | Promise<Response>, pattern)
+      if (h) m[method] = (req, server) => gate.handle(req, server, h as (r: Request) => Response | Promise<Response>, pattern)
     }
     out[pattern] = m
   }
@@ -69,9 +67,9 @@ function gatedSources(sources: SourceRoutes, gate: HttpGate) {
 export function startHttpServer(opts: HttpServerOptions): HttpServer {
   const { listen, gate, native } = opts
   const routes = {
-    '/events': { POST: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.events, '/events') },
-    '/healthz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.healthz, '/healthz') },
-    '/readyz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, peerOf(req, server), native.readyz, '/readyz') },
+    '/events': { POST: (req: Request, server: Server<undefined>) => gate.handle(req, server, native.events, '/events') },
+    '/healthz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, server, native.healthz, '/healthz') },
+    '/readyz': { GET: (req: Request, server: Server<undefined>) => gate.handle(req, server, native.readyz, '/readyz') },
     ...gatedSources(native.sources ?? {}, gate),
   }
   const fetchArrived = async (req: Request) => opts.fetch(await withArrivedBody(req, gate.awaitBody))
@@ -88,7 +86,7 @@ export function startHttpServer(opts: HttpServerOptions): HttpServer {
       maxRequestBodySize: Math.max(listen.max_body_bytes * 2 + 65_536, 32 * 1024 * 1024),
       routes,
       fetch(req, server) {
-        return gate.handle(req, peerOf(req, server), fetchArrived)
+        return gate.handle(req, server, fetchArrived)
       },
     })
   // Only a TLS listener ever rebinds; plain HTTP keeps the exclusive bind (a second bridge on the
