@@ -96,7 +96,6 @@ export interface PeerSource {
 
 /** A request holding a slot; its address is looked up only when needed (see PeerSlots.enter). */
 class RequestHolder implements LazyHolder {
-  peer: string | undefined = undefined
   private address: string | undefined = undefined
 
   constructor(

@@ -14,9 +14,7 @@ export type SlotResult = 'ok' | 'listener_full' | 'peer_full'
 
 /** A slot holder whose address is looked up on demand (an HTTP request). */
 export interface LazyHolder {
-  /** The address it is counted under; undefined while unattributed. */
-  peer: string | undefined
-  /** Its address (called at most once per holder by PeerSlots). */
+  /** Its address; the same answer every time (an implementation looks it up once and keeps it). */
   lookup(): string
 }
 
@@ -57,25 +55,20 @@ export class PeerSlots {
   enter(h: LazyHolder): SlotResult {
     if (this.count >= this.maxTotal) return 'listener_full'
     if (this.held < this.maxPerPeer) {
-      h.peer = undefined
       this.unattributed.add(h)
       this.count++
       this.held++
       return 'ok'
     }
-    const peer = h.lookup()
-    const r = this.acquire(peer)
-    if (r === 'ok') h.peer = peer
-    return r
+    return this.acquire(h.lookup())
   }
 
   /** Gives back a slot `enter` granted. */
   leave(h: LazyHolder): void {
-    if (h.peer !== undefined) this.release(h.peer)
-    else if (this.unattributed.delete(h)) {
+    if (this.unattributed.delete(h)) {
       this.count--
       this.held--
-    }
+    } else this.release(h.lookup())
   }
 
   /** Counts every unattributed holder under its address. */
@@ -83,7 +76,6 @@ export class PeerSlots {
     if (this.unattributed.size === 0) return
     for (const h of this.unattributed) {
       const peer = h.lookup()
-      h.peer = peer
       this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1)
     }
     this.unattributed.clear()

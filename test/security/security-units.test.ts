@@ -97,7 +97,11 @@ describe('PeerSlots', () => {
 })
 
 describe('PeerSlots, holders looked up on demand (HTTP requests)', () => {
-  const holder = (address: string, looked: string[]) => ({ peer: undefined as string | undefined, lookup: () => (looked.push(address), address) })
+  /** A holder that records each time its address is first looked up, as RequestHolder looks it up once. */
+  const holder = (address: string, looked: string[]) => {
+    let seen = false
+    return { lookup: () => (seen || (looked.push(address), (seen = true)), address) }
+  }
 
   test('below the per-peer cap in all, no address is looked up; at it, every holder is counted under its own', () => {
     const looked: string[] = []
