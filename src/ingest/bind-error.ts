@@ -17,20 +17,18 @@ export function bindError(keys: ListenKeys, address: string, port: number, err: 
   return new Error(`${keys[0]}/${keys[1]}: cannot listen on ${at}: ${err instanceof Error ? err.message : String(err)}`)
 }
 
-/** Runs `bind`, turning its failure into bindError's message. */
+/** Runs `bind`, turning its failure into bindError's message, whether it throws or (Bun.udpSocket) rejects. */
 export function bindOrExplain<T>(keys: ListenKeys, address: string, port: number, bind: () => T): T {
+  let bound: T
   try {
-    return bind()
+    bound = bind()
   } catch (err) {
     throw bindError(keys, address, port, err)
   }
-}
-
-/** bindOrExplain for a bind that returns a promise (Bun.udpSocket), whether it throws or rejects. */
-export async function bindOrExplainAsync<T>(keys: ListenKeys, address: string, port: number, bind: () => Promise<T>): Promise<T> {
-  try {
-    return await bind()
-  } catch (err) {
-    throw bindError(keys, address, port, err)
+  if (bound instanceof Promise) {
+    return bound.catch((err: unknown) => {
+      throw bindError(keys, address, port, err)
+    }) as T
   }
+  return bound
 }

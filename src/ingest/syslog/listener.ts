@@ -13,7 +13,7 @@ import { isUtf8 } from 'node:buffer'
 import type { Config } from '../../config/schema'
 import type { Logger } from '../../observability/logger'
 import type { Ingestor } from '../accept'
-import { bindOrExplain, bindOrExplainAsync } from '../bind-error'
+import { bindOrExplain } from '../bind-error'
 import { type Frame, SyslogFramer } from './framer'
 import { syslogToEvent } from './map'
 import { parseSyslog, SEVERITY_NAMES } from './parse'
@@ -150,7 +150,7 @@ export function createSyslogSource(cfg: Config['syslog'], ingestor: Ingestor, lo
         bound.tcp = tcp.port
       }
       if (cfg.udp_port >= 0) {
-        const sock = await bindOrExplainAsync(['syslog.address', 'syslog.udp_port'], cfg.address, cfg.udp_port, () =>
+        const sock = await bindOrExplain(['syslog.address', 'syslog.udp_port'], cfg.address, cfg.udp_port, () =>
           Bun.udpSocket({
             hostname: cfg.address,
             port: cfg.udp_port,
