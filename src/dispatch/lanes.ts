@@ -27,6 +27,11 @@ export interface Lane {
   cls: number
   /** The storm digest's own lane (dispatcher-owned, not in the store). */
   digest?: boolean
+  /**
+   * Part of a checkpoint being written in steps and not written yet (queue/log-store.ts): before
+   * anything changes it, LaneTable.beforeChange writes it as it is.
+   */
+  checkpointDue: boolean
 }
 
 export interface Source {
@@ -81,6 +86,11 @@ export class LaneTable {
    * it cannot. A COMMENT merge needs the comments the skeleton does not keep.
    */
   restore: ((entry: Entry) => boolean) | undefined
+  /**
+   * Called with a lane whose `checkpointDue` is set, before an event, an outcome or a replayed
+   * dead letter changes it: a checkpoint written in steps holds every lane as it was when it began.
+   */
+  beforeChange: ((lane: Lane) => void) | undefined = undefined
   /** Events merged into a waiting entry since start (mcp_coalesced_events_total). */
   merged = 0
   /** Events removed by pair cancellation since start (mcp_cancelled_events_total), and the pairs. */
@@ -137,9 +147,9 @@ export class LaneTable {
     const source = this.sources.get(ev.body.integrationKey) ?? this.sourceFor(ev.body.integrationKey)
     let lane = source.lanes.get(ev.laneKey)
     if (lane === undefined) {
-      lane = { key: ev.laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0 }
+      lane = { key: ev.laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0, checkpointDue: false }
       source.lanes.set(ev.laneKey, lane)
-    }
+    } else if (lane.checkpointDue) this.beforeChange!(lane)
     this.lastLane = lane
     const tail = lane.tail
     // The head entry is on the wire while the lane is in flight; never merge into it.
@@ -182,6 +192,7 @@ export class LaneTable {
   insertBySeq(ev: QueuedEvent, bytes = 0): Lane {
     if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
     const lane = this.laneFor(ev.body.integrationKey, ev.laneKey)
+    if (lane.checkpointDue) this.beforeChange!(lane)
     const entry = newEntry(ev, bytes)
     let i = lane.inFlight && lane.entries.length > 0 ? 1 : 0
     while (i < lane.entries.length && lane.entries[i]!.firstSeq < ev.id) i++
@@ -245,7 +256,7 @@ export class LaneTable {
     const source = this.sourceFor(ik)
     let lane = source.lanes.get(laneKey)
     if (lane === undefined) {
-      lane = { key: laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0 }
+      lane = { key: laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0, checkpointDue: false }
       source.lanes.set(laneKey, lane)
     }
     return lane
@@ -263,6 +274,7 @@ export class LaneTable {
 
   /** Removes the lane's head entry after an outcome; forgets the lane when it is empty. */
   completeHead(lane: Lane): void {
+    if (lane.checkpointDue) this.beforeChange!(lane)
     const head = lane.entries.shift()
     if (head !== undefined) lane.source.calls--
     this.entries--

@@ -36,13 +36,14 @@ import { type Lane, LaneTable, type RateShape } from '../dispatch/lanes'
 import { type IlertEventBody, laneKeyFor, type QueuedEvent } from '../pipeline/ilert-event'
 import type { CommitResult, EventStore, OfferResult, StorageFailure, StoreHealth } from './event-store'
 import { SpaceWaiters } from './space-waiters'
-import { CHECKPOINT_VERSION, readCheckpoint, writeCheckpoint } from './wal/checkpoint'
+import { CHECKPOINT_VERSION, type CheckpointHeader, CheckpointWriter, readCheckpoint, writeCheckpoint } from './wal/checkpoint'
 import { checkpointName, dirBytes, fsyncDir, listQueueFiles, segmentName, unlinkQuietly } from './wal/files'
 import { FrameWriter, readFrame, RECORD_HEADER, RecordType, syncedBeyond, zeroFrom } from './wal/frame'
 import { HistoryLog, loadHistory } from './wal/history-log'
 import { SegmentPreparer } from './wal/prepared-segment'
 import { acquireQueueLock, type LockHandle } from './wal/queue-lock'
 import { skeletonOf, SpillReader } from './wal/spill'
+import { type StepLimits, SteppedCheckpoint, type SteppedOutcome } from './wal/stepped-checkpoint'
 
 export type SyncMode = 'full' | 'normal' | 'off'
 
@@ -82,6 +83,11 @@ export interface LogStoreOptions {
   decodeRaw(text: string): IlertEventBody | undefined
   /** fdatasync of the active segment (tests inject one to watch acknowledgements wait for it). */
   syncFn?: (fd: number) => Promise<void>
+  /**
+   * A compaction of at least `minEntries` pending calls writes its checkpoint in steps
+   * (wal/stepped-checkpoint.ts); default 2,048 calls, steps of 2 ms. Tests make steps small.
+   */
+  compactionSteps?: Partial<StepLimits & { minEntries: number }>
   events?: LogStoreEvents
 }
 
@@ -112,6 +118,12 @@ const PREPARE_MIN_SEGMENTS = 8
  * large groups (TCP streams, 100 events per body) the zeros cost more than the syncs save.
  */
 const PREPARE_MAX_BYTES_PER_SYNC = 64 * 1024
+/**
+ * Compactions of this many pending calls or more write their checkpoint in steps of STEP_MS (one
+ * per event-loop turn) instead of in one go: at about 1-2 µs a call, 2,048 take 2-4 ms at once.
+ */
+const STEPPED_MIN_ENTRIES = 2048
+const STEP_MS = 2
 /** Bytes a Synced record takes at most (header and a decimal offset). */
 const SYNCED_RECORD_MAX = 5 + 16
 
@@ -178,6 +190,8 @@ export class LogStore implements EventStore {
   private readonly spill: SpillReader
   /** The key history's own log (wal/history-log.ts); written at start, then appended. */
   private readonly historyLog: HistoryLog
+  /** A checkpoint being written in steps, with what its completion settles. */
+  private stepped: { cp: SteppedCheckpoint } | undefined
   /** Bytes written to the log since the last forced collection (collectAfter). */
   private writtenSinceGc = 0
   /** Entries loaded at start (from the checkpoint and the log tail). */
@@ -299,6 +313,11 @@ export class LogStore implements EventStore {
     return this.state
   }
 
+  /** A checkpoint is being written in steps (what tests wait for). */
+  get compacting(): boolean {
+    return this.stepped !== undefined
+  }
+
   /** A segment made ahead is written, synced and waiting to be taken (what tests wait for). */
   get segmentMadeAhead(): boolean {
     return this.preparer?.isReady === true
@@ -374,6 +393,8 @@ export class LogStore implements EventStore {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.stepped?.cp.abandon() // the log is whole without it; the next start compacts again
+    this.stepped = undefined
     clearInterval(this.sampler)
     if (this.controlTimer) clearTimeout(this.controlTimer)
     this.flushControl()
@@ -688,7 +709,7 @@ export class LogStore implements EventStore {
     try {
       this.flushControl()
       if (this.activeSize >= this.opts.segmentBytes || this.wantsCompaction(1) || this.preparedWaiting()) this.rotate()
-      if (this.wantsCompaction(1)) this.compact()
+      if (this.wantsCompaction(1)) this.compact(true)
     } catch (err) {
       this.setHealth({ kind: 'unavailable', reason: failureOf(err), message: (err as Error).message })
     }
@@ -701,6 +722,7 @@ export class LogStore implements EventStore {
 
   /** True when most of the log is superseded: more than twice the live set plus `segments` segments. */
   private wantsCompaction(segments: number): boolean {
+    if (this.stepped !== undefined) return false // one is being written
     const logBytes = this.checkpointBytes + this.sealedBytes + (segments > 1 ? this.activeSize : 0)
     return logBytes > 2 * this.table.bytes + segments * this.opts.segmentBytes
   }
@@ -742,9 +764,12 @@ export class LogStore implements EventStore {
 
   /**
    * Writes the live lanes as checkpoint `activeNo` (the active segment is empty, just rotated) and
-   * deletes every segment and checkpoint it covers.
+   * deletes every segment and checkpoint it covers. `inSteps`: a large live set is written a few
+   * lanes per event-loop turn (wal/stepped-checkpoint.ts) and the segments go once it is whole;
+   * a checkpoint still being written that way is finished first.
    */
-  private compact(): void {
+  private compact(inSteps = false): void {
+    this.stepped?.cp.finishNow()
     if (this.activeSize !== 0) this.rotate()
     const started = performance.now()
     const epochOffset = Date.now() - started
@@ -758,8 +783,14 @@ export class LogStore implements EventStore {
     // The history log holds every change up to this checkpoint before the segments that also hold them go.
     if (this.historyLog.needsRewrite || this.historyLog.wantsRewrite(table.history.size)) this.historyLog.rewrite(table.history)
     else this.historyLog.sync()
+    const header = { v: CHECKPOINT_VERSION, nextSeq: this.nextSeq, segment: this.activeNo, at: Date.now() }
+    const bodyOf = (e: Entry) => (e.spill === undefined ? e.body : spill.read(e.spill, e.body))
+    // Spilled bodies are re-pointed into the checkpoint as it is written: those compactions stay whole.
+    if (inSteps && !collect && table.entries >= (this.opts.compactionSteps?.minEntries ?? STEPPED_MIN_ENTRIES)) {
+      return this.compactInSteps(header, epochOffset, bodyOf, started)
+    }
     const size = writeCheckpoint(this.dir, {
-      header: { v: CHECKPOINT_VERSION, nextSeq: this.nextSeq, segment: this.activeNo, at: Date.now() },
+      header,
       forEachEntry(emit) {
         for (const source of table.sources.values()) {
           for (const lane of source.lanes.values()) {
@@ -768,7 +799,7 @@ export class LogStore implements EventStore {
           }
         }
       },
-      bodyOf: (e) => (e.spill === undefined ? e.body : spill.read(e.spill, e.body)),
+      bodyOf,
       ...(collect ? { placed: (e: Entry, at: number, len: number, type: RecordType) => void (e !== pinned && moved.push({ e, at, len, type })) } : {}),
       sends: this.recentSends(),
       digests: this.digests,
@@ -786,15 +817,43 @@ export class LogStore implements EventStore {
       }
       e.spill = { file: name, at, len, type, item: 0 }
     }
+    this.checkpointWritten(this.activeNo, size, this.sealedBytes, started)
+  }
+
+  /** Starts writing checkpoint `header.segment` in steps; `checkpointWritten` follows once it is whole. */
+  private compactInSteps(header: CheckpointHeader, epochOffset: number, bodyOf: (e: Entry) => IlertEventBody, started: number): void {
+    const writer = new CheckpointWriter(this.dir, header, epochOffset)
+    // As of now, like the lanes: sends and digests change meanwhile (and are replayed from the log).
+    const sends = new Map<string, number[]>()
+    for (const [ik, t] of this.recentSends()) sends.set(ik, t.slice())
+    const steps = this.opts.compactionSteps
+    const limits = { stepMs: steps?.stepMs ?? STEP_MS, maxLanesPerStep: steps?.maxLanesPerStep ?? Infinity }
+    const no = header.segment
+    const sealed = this.sealedBytes
+    const settled = (o: SteppedOutcome) => {
+      this.stepped = undefined
+      if (this.closed) return
+      if (o.kind === 'failed') return this.setHealth({ kind: 'unavailable', reason: failureOf(o.error), message: o.error.message })
+      this.otherBytes = Math.max(0, this.otherBytes - o.bytes) // sampled while it was a temporary file
+      this.checkpointWritten(no, o.bytes, sealed, started)
+    }
+    this.stepped = { cp: new SteppedCheckpoint(this.table, writer, bodyOf, limits, sends, new Set(this.digests), settled) }
+  }
+
+  /**
+   * Checkpoint `no` is in place: every segment and checkpoint before it goes. `sealed`: bytes of
+   * the closed segments it covers (segments closed while it was written in steps stay).
+   */
+  private checkpointWritten(no: number, size: number, sealed: number, started: number): void {
     const files = listQueueFiles(this.dir)
     // Deleted off the event loop (freeing a segment's blocks took 3 % of a durable storm's CPU);
     // a crash before they are gone is harmless: the next start deletes what the checkpoint covers.
-    for (const n of files.segments) if (n < this.activeNo) this.deleteLater(segmentName(n))
-    for (const n of files.checkpoints) if (n < this.activeNo) this.deleteLater(checkpointName(n))
-    this.checkpointNo = this.activeNo
+    for (const n of files.segments) if (n < no) this.deleteLater(segmentName(n))
+    for (const n of files.checkpoints) if (n < no) this.deleteLater(checkpointName(n))
+    this.checkpointNo = no
     this.checkpointBytes = size
-    this.sealedBytes = 0
-    this.opts.events?.compacted?.({ ms: performance.now() - started, bytes: size, entries: table.entries })
+    this.sealedBytes -= sealed
+    this.opts.events?.compacted?.({ ms: performance.now() - started, bytes: size, entries: this.table.entries })
   }
 
   private deleteLater(file: string): void {
@@ -809,6 +868,10 @@ export class LogStore implements EventStore {
     if (this.diskBytes() + bytes + reserve <= max) return true
     if (this.syncing) return false
     try {
+      if (this.stepped !== undefined) {
+        this.stepped.cp.finishNow() // a checkpoint being written in steps frees what it covers now
+        if (this.diskBytes() + bytes + reserve <= max) return true
+      }
       if (this.checkpointBytes + this.sealedBytes + this.activeSize > this.table.bytes + RESERVE_SLACK) this.compact()
     } catch {
       return false
@@ -882,6 +945,7 @@ export class LogStore implements EventStore {
   private recover(): LogStore['recovered'] {
     const files = listQueueFiles(this.dir)
     const stats = { entries: 0, events: 0, segments: 0, tornTails: 0, invalid: 0, dropped: 0 }
+    for (const name of files.unfinished) unlinkQuietly(join(this.dir, name)) // the log is whole without it
     const newest = files.checkpoints.at(-1)
     // With no checkpoint the log still holds every call this store ever completed, so replaying its
     // Complete records rebuilds what is open in ilert (dispatch/key-history.ts); after a checkpoint

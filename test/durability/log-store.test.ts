@@ -15,52 +15,19 @@ import { DB_FILE } from '../../src/queue/sqlite-db'
 import { QueueLockedError } from '../../src/queue/wal/queue-lock'
 import { ConfigSchema, type Config } from '../../src/config/schema'
 import { Value } from '@sinclair/typebox/value'
+import { compactedFilesGone, decodeRaw, logStoreOptions, offer, snapshot } from '../helpers/log-store-kit'
 import { storeScratch } from '../helpers/store-scratch'
 
 const scratch = storeScratch('log')
 const tmp = scratch.queuePath
 
-// Raw records are replayed through this stand-in for validate + normalize: our event shape is
-// {k, s, t} here, which is enough to exercise the store.
-const decodeRaw = (text: string): IlertEventBody | undefined => {
-  const v = JSON.parse(text) as { k?: string; s: string; t?: IlertEventBody['eventType']; bad?: boolean }
-  if (v.bad) return undefined
-  return { integrationKey: 'ik-1', eventType: v.t ?? 'ALERT', summary: v.s, ...(v.k ? { alertKey: v.k } : {}) }
-}
-
 function store(path: string, extra: Partial<LogStoreOptions> = {}): LogStore {
-  const s = new LogStore({ path, capacity: 1000, sync: 'normal', segmentBytes: 64 * 1024, maxDiskBytes: 0, maxMemoryBytes: 1 << 30, rate: { perKey: 50, windowMs: 60_000, marginMs: 0 }, decodeRaw, ...extra })
-  return scratch.keep(s)
+  return scratch.keep(new LogStore(logStoreOptions(path, extra)))
 }
 
 const closeStore = (s: LogStore): void => scratch.close(s)
 
-function offer(s: LogStore, k: string | undefined, summary: string, t: IlertEventBody['eventType'] = 'ALERT') {
-  const raw = JSON.stringify({ ...(k ? { k } : {}), s: summary, t })
-  const body = decodeRaw(raw)!
-  const ev: QueuedEvent = { id: 0, body, laneKey: laneKeyFor(k), acceptedAt: performance.now(), attempts: 0 }
-  return s.offer(ev, raw)
-}
-
-/** Every lane as "key: TYPExcount(summary)" lists, sorted by key. */
-function snapshot(s: LogStore): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
-  for (const src of s.table.sources.values()) for (const lane of src.lanes.values()) out[lane.key] = lane.entries.map((e) => `${e.body.eventType}x${e.count}(${e.body.summary})@${e.attempts}`)
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)))
-}
-
 const lane = (s: LogStore, key: string): Lane => s.table.laneOf('ik-1', key)!
-/** Waits until the files the newest checkpoint covers are deleted (that happens off the event loop). */
-async function compactedFilesGone(path: string): Promise<void> {
-  const numberOf = (f: string) => Number(/-(\d+)\./.exec(f)![1])
-  const covered = () => {
-    const files = readdirSync(path).filter((f) => f.endsWith('.wal') || f.endsWith('.ckpt'))
-    const newest = Math.max(...files.filter((f) => f.endsWith('.ckpt')).map(numberOf))
-    return files.filter((f) => numberOf(f) < newest)
-  }
-  for (let i = 0; i < 400 && covered().length > 0; i++) await Bun.sleep(5)
-  expect(covered()).toEqual([])
-}
 const segments = (path: string) => readdirSync(path).filter((f) => f.endsWith('.wal')).sort()
 
 describe('restart rebuilds exactly the pending calls', () => {

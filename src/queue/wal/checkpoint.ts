@@ -79,52 +79,102 @@ export interface CheckpointSource {
 const FRAME_TARGET = 1024 * 1024
 const STATE_OF: Record<string, KeyState> = { o: 'open', c: 'closed', u: 'unknown' }
 
-/** Writes checkpoint `header.segment` into `dir`; returns its size in bytes. */
+/** Writes checkpoint `header.segment` into `dir` in one go; returns its size in bytes. */
 export function writeCheckpoint(dir: string, src: CheckpointSource): number {
-  const name = checkpointName(src.header.segment)
-  const tmp = join(dir, `${name}.tmp`)
-  const fd = openSync(tmp, 'w', 0o600)
-  let size = 0
-  let written = false
+  const w = new CheckpointWriter(dir, src.header, src.epochOffset)
   try {
-    const w = new FrameWriter(FRAME_TARGET * 2)
-    const flush = () => {
-      if (w.empty) return
-      const bytes = w.seal()
-      writeSync(fd, bytes)
-      size += bytes.length
-      w.reset()
-    }
-    w.addText(RecordType.CheckpointHeader, JSON.stringify(src.header))
-    let entries = 0
     src.forEachEntry((k, e) => {
-      const t = Math.round(e.acceptedAt + src.epochOffset)
-      const at = w.length
-      // An entry whose body is its newest event as received keeps that text: serializing every
-      // pending body was most of a compaction, and a compaction 15 % of a durable storm's CPU.
-      const raw = e.spill === undefined ? e.raw : undefined
-      const type = raw !== undefined ? RecordType.CheckpointRawEntry : RecordType.CheckpointEntry
-      const n =
-        raw !== undefined
-          ? w.addText(type, `{"k":${JSON.stringify(k)},"c":${e.count},"f":${e.firstSeq},"l":${e.lastSeq},"a":${e.attempts},"t":${t},"n":${e.bytes}}\n${raw}`)
-          : w.addText(type, JSON.stringify({ k, b: src.bodyOf(e), c: e.count, f: e.firstSeq, l: e.lastSeq, a: e.attempts, t, n: e.bytes } satisfies CheckpointEntry))
-      src.placed?.(e, size + at + RECORD_HEADER, n - RECORD_HEADER, type)
-      entries++
-      if (w.length > FRAME_TARGET) flush()
+      const placed = w.entry(k, e, src.bodyOf)
+      src.placed?.(e, placed.at, placed.len, placed.type)
     })
-    for (const [i, t] of src.sends) if (t.length > 0) w.addText(RecordType.CheckpointSends, JSON.stringify({ i, t }))
-    if (src.digests.size > 0) w.addText(RecordType.CheckpointDigests, JSON.stringify({ i: [...src.digests] }))
-    w.addText(RecordType.CheckpointEnd, JSON.stringify({ entries }))
-    flush()
-    fsyncSync(fd)
-    written = true
-  } finally {
-    closeSync(fd)
-    if (!written) rmSync(tmp, { force: true })
+    return w.finish(src.sends, src.digests)
+  } catch (err) {
+    w.abandon()
+    throw err
   }
-  renameSync(tmp, join(dir, name))
-  fsyncDir(dir)
-  return size
+}
+
+/**
+ * A checkpoint being written: entries go in one at a time (so a large live set can be written a
+ * few lanes per event-loop turn, log-store.ts), frames of about 1 MiB reach the temporary file as
+ * they fill, and `finish` syncs it and renames it into place. Until then the file does not count:
+ * `abandon` (or a crash) leaves the log as it was.
+ */
+export class CheckpointWriter {
+  private readonly tmp: string
+  private readonly name: string
+  private fd: number
+  private readonly w = new FrameWriter(FRAME_TARGET * 2)
+  private size = 0
+  private entries = 0
+
+  constructor(
+    private readonly dir: string,
+    header: CheckpointHeader,
+    /** performance.now() → epoch ms offset. */
+    private readonly epochOffset: number,
+  ) {
+    this.name = checkpointName(header.segment)
+    this.tmp = join(dir, `${this.name}.tmp`)
+    this.fd = openSync(this.tmp, 'w', 0o600)
+    this.w.addText(RecordType.CheckpointHeader, JSON.stringify(header))
+  }
+
+  /** Appends one pending call of lane `k`; returns where its record's payload lands in the file. */
+  entry(k: string, e: Entry, bodyOf: (e: Entry) => IlertEventBody): { at: number; len: number; type: RecordType } {
+    const w = this.w
+    const t = Math.round(e.acceptedAt + this.epochOffset)
+    const at = w.length
+    // An entry whose body is its newest event as received keeps that text: serializing every
+    // pending body was most of a compaction, and a compaction 15 % of a durable storm's CPU.
+    const raw = e.spill === undefined ? e.raw : undefined
+    const type = raw !== undefined ? RecordType.CheckpointRawEntry : RecordType.CheckpointEntry
+    const n =
+      raw !== undefined
+        ? w.addText(type, `{"k":${JSON.stringify(k)},"c":${e.count},"f":${e.firstSeq},"l":${e.lastSeq},"a":${e.attempts},"t":${t},"n":${e.bytes}}\n${raw}`)
+        : w.addText(type, JSON.stringify({ k, b: bodyOf(e), c: e.count, f: e.firstSeq, l: e.lastSeq, a: e.attempts, t, n: e.bytes } satisfies CheckpointEntry))
+    const placed = { at: this.size + at + RECORD_HEADER, len: n - RECORD_HEADER, type }
+    this.entries++
+    if (w.length > FRAME_TARGET) this.flush()
+    return placed
+  }
+
+  /** Writes the send history, the open digests and the trailer, syncs, renames into place; returns the size. */
+  finish(sends: ReadonlyMap<string, readonly number[]>, digests: ReadonlySet<string>): number {
+    const w = this.w
+    for (const [i, t] of sends) if (t.length > 0) w.addText(RecordType.CheckpointSends, JSON.stringify({ i, t }))
+    if (digests.size > 0) w.addText(RecordType.CheckpointDigests, JSON.stringify({ i: [...digests] }))
+    w.addText(RecordType.CheckpointEnd, JSON.stringify({ entries: this.entries }))
+    this.flush()
+    fsyncSync(this.fd)
+    closeSync(this.fd)
+    this.fd = -1
+    renameSync(this.tmp, join(this.dir, this.name))
+    fsyncDir(this.dir)
+    return this.size
+  }
+
+  /** Gives up: the temporary file goes, nothing else changed. */
+  abandon(): void {
+    if (this.fd >= 0) {
+      try {
+        closeSync(this.fd)
+      } catch {
+        // already closed
+      }
+      this.fd = -1
+    }
+    rmSync(this.tmp, { force: true })
+  }
+
+  private flush(): void {
+    const w = this.w
+    if (w.empty) return
+    const bytes = w.seal()
+    writeSync(this.fd, bytes)
+    this.size += bytes.length
+    w.reset()
+  }
 }
 
 export class CheckpointDamaged extends Error {}

@@ -9,6 +9,8 @@ import { join } from 'node:path'
 
 const SEGMENT = /^segment-(\d{10})\.wal$/
 const CHECKPOINT = /^checkpoint-(\d{10})\.ckpt$/
+/** A checkpoint a crash interrupted (it is renamed into place only once whole). */
+const CHECKPOINT_TMP = /^checkpoint-\d{10}\.ckpt\.tmp$/
 
 export const segmentName = (n: number) => `segment-${String(n).padStart(10, '0')}.wal`
 export const checkpointName = (n: number) => `checkpoint-${String(n).padStart(10, '0')}.ckpt`
@@ -16,19 +18,23 @@ export const checkpointName = (n: number) => `checkpoint-${String(n).padStart(10
 export interface QueueFiles {
   segments: number[]
   checkpoints: number[]
+  /** Names of checkpoints never finished (a crash while one was written): garbage. */
+  unfinished: string[]
 }
 
 export function listQueueFiles(dir: string): QueueFiles {
   const segments: number[] = []
   const checkpoints: number[] = []
+  const unfinished: string[] = []
   for (const name of readdirSync(dir)) {
     let m = SEGMENT.exec(name)
     if (m) segments.push(Number(m[1]))
     else if ((m = CHECKPOINT.exec(name))) checkpoints.push(Number(m[1]))
+    else if (CHECKPOINT_TMP.test(name)) unfinished.push(name)
   }
   segments.sort((a, b) => a - b)
   checkpoints.sort((a, b) => a - b)
-  return { segments, checkpoints }
+  return { segments, checkpoints, unfinished }
 }
 
 /** Total size of every regular file in `dir` (what queue.max_disk_bytes bounds). */
