@@ -67,7 +67,7 @@ export interface DispatcherStats {
 
 /** A source's storm state with its own digest lane; `open`: a digest is (or may be) open in ilert. */
 function newStormState(source: Source, open: boolean): StormState {
-  const lane: Lane = { key: DIGEST_ALERT_KEY, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: DIGEST_CLASS, digest: true, checkpointDue: false }
+  const lane: Lane = { key: DIGEST_ALERT_KEY, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: DIGEST_CLASS, digest: true, checkpointed: Infinity }
   return { open, lastAt: -Infinity, lastSentAt: -Infinity, lastCalls: open ? -1 : 0, lane }
 }
 

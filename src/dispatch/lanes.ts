@@ -28,10 +28,10 @@ export interface Lane {
   /** The storm digest's own lane (dispatcher-owned, not in the store). */
   digest?: boolean
   /**
-   * Part of a checkpoint being written in steps and not written yet (queue/log-store.ts): before
-   * anything changes it, LaneTable.beforeChange writes it as it is.
+   * The checkpoint (LaneTable.checkpointing) this lane was last written to or created during. Below
+   * the one being written in steps it is due: before anything changes it, beforeChange writes it.
    */
-  checkpointDue: boolean
+  checkpointed: number
 }
 
 export interface Source {
@@ -87,10 +87,27 @@ export class LaneTable {
    */
   restore: ((entry: Entry) => boolean) | undefined
   /**
-   * Called with a lane whose `checkpointDue` is set, before an event, an outcome or a replayed
-   * dead letter changes it: a checkpoint written in steps holds every lane as it was when it began.
+   * The checkpoint being written in steps (queue/wal/stepped-checkpoint.ts), numbered from 1; 0
+   * while none is. A lane whose `checkpointed` is below it is about to be written, or is written
+   * by `beforeChange` before an event, an outcome or a replayed dead letter changes it: the
+   * checkpoint holds every lane as it was when it began.
    */
+  checkpointing = 0
   beforeChange: ((lane: Lane) => void) | undefined = undefined
+  private checkpoints = 0
+
+  /** Starts checkpoint number N (every lane that exists now is due for it); returns N. */
+  beginCheckpoint(write: (lane: Lane) => void): number {
+    this.checkpointing = ++this.checkpoints
+    this.beforeChange = write
+    return this.checkpointing
+  }
+
+  /** No lane is due any more. */
+  endCheckpoint(): void {
+    this.checkpointing = 0
+    this.beforeChange = undefined
+  }
   /** Events merged into a waiting entry since start (mcp_coalesced_events_total). */
   merged = 0
   /** Events removed by pair cancellation since start (mcp_cancelled_events_total), and the pairs. */
@@ -147,9 +164,9 @@ export class LaneTable {
     const source = this.sources.get(ev.body.integrationKey) ?? this.sourceFor(ev.body.integrationKey)
     let lane = source.lanes.get(ev.laneKey)
     if (lane === undefined) {
-      lane = { key: ev.laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0, checkpointDue: false }
+      lane = { key: ev.laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0, checkpointed: this.checkpointing }
       source.lanes.set(ev.laneKey, lane)
-    } else if (lane.checkpointDue) this.beforeChange!(lane)
+    } else if (lane.checkpointed < this.checkpointing) this.beforeChange!(lane)
     this.lastLane = lane
     const tail = lane.tail
     // The head entry is on the wire while the lane is in flight; never merge into it.
@@ -192,7 +209,7 @@ export class LaneTable {
   insertBySeq(ev: QueuedEvent, bytes = 0): Lane {
     if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
     const lane = this.laneFor(ev.body.integrationKey, ev.laneKey)
-    if (lane.checkpointDue) this.beforeChange!(lane)
+    if (lane.checkpointed < this.checkpointing) this.beforeChange!(lane)
     const entry = newEntry(ev, bytes)
     let i = lane.inFlight && lane.entries.length > 0 ? 1 : 0
     while (i < lane.entries.length && lane.entries[i]!.firstSeq < ev.id) i++
@@ -256,7 +273,7 @@ export class LaneTable {
     const source = this.sourceFor(ik)
     let lane = source.lanes.get(laneKey)
     if (lane === undefined) {
-      lane = { key: laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0, checkpointDue: false }
+      lane = { key: laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0, checkpointed: this.checkpointing }
       source.lanes.set(laneKey, lane)
     }
     return lane
@@ -274,7 +291,7 @@ export class LaneTable {
 
   /** Removes the lane's head entry after an outcome; forgets the lane when it is empty. */
   completeHead(lane: Lane): void {
-    if (lane.checkpointDue) this.beforeChange!(lane)
+    if (lane.checkpointed < this.checkpointing) this.beforeChange!(lane)
     const head = lane.entries.shift()
     if (head !== undefined) lane.source.calls--
     this.entries--

@@ -2,7 +2,8 @@
  * A checkpoint of a large live set written a few lanes per event-loop turn, so compaction does
  * not stop ingest for as long as serializing every pending call takes (about 1-2 µs a call here:
  * 160-210 ms at 100,000 pending calls, seconds at a million). Copy-on-write at lane granularity:
- * every lane of the snapshot is marked `checkpointDue`; a step writes the next ones, and a lane
+ * every lane that exists when it begins is due (LaneTable.checkpointing: a number, so beginning
+ * and ending cost nothing however many lanes there are); a step writes the next ones, and a lane
  * about to change (an event merged into it, an outcome, a replayed dead letter: LaneTable calls
  * `beforeChange`) is written first, as it was. So the file holds every lane exactly as it was
  * when the checkpoint began, like one written in one go at that moment, and a restart replays the
@@ -11,7 +12,7 @@
  * crash or `abandon` leaves the log as it was.
  */
 import type { Entry } from '../../dispatch/coalesce'
-import type { Lane, LaneTable } from '../../dispatch/lanes'
+import type { Lane, LaneTable, Source } from '../../dispatch/lanes'
 import type { IlertEventBody } from '../../pipeline/ilert-event'
 import type { CheckpointWriter } from './checkpoint'
 
@@ -25,8 +26,11 @@ export interface StepLimits {
 export type SteppedOutcome = { kind: 'written'; bytes: number } | { kind: 'failed'; error: Error }
 
 export class SteppedCheckpoint {
-  private readonly lanes: Lane[] = []
-  private next = 0
+  /** This checkpoint's number in the table (LaneTable.checkpointing). */
+  private readonly no: number
+  /** Where the steps are: the table's maps are walked live (a lane created meanwhile is not due, one deleted was written first). */
+  private readonly sources: Iterator<Source>
+  private lanes: Iterator<Lane> | undefined
   private over = false
 
   constructor(
@@ -39,26 +43,14 @@ export class SteppedCheckpoint {
     private readonly digests: ReadonlySet<string>,
     private readonly settle: (outcome: SteppedOutcome) => void,
   ) {
-    for (const source of table.sources.values()) {
-      for (const lane of source.lanes.values()) {
-        lane.checkpointDue = true
-        this.lanes.push(lane)
-      }
-    }
-    table.beforeChange = (lane) => this.write(lane)
+    this.no = table.beginCheckpoint((lane) => this.write(lane))
+    this.sources = table.sources.values()
     this.schedule()
-  }
-
-  /** Lanes of the snapshot not written yet (and not changed since). */
-  get remaining(): number {
-    let n = 0
-    for (let i = this.next; i < this.lanes.length; i++) if (this.lanes[i]!.checkpointDue) n++
-    return n
   }
 
   /** Writes every lane still due and finishes now (a caller that needs the checkpoint whole). */
   finishNow(): void {
-    while (!this.over && this.next < this.lanes.length) this.write(this.lanes[this.next++]!)
+    for (let lane = this.nextDue(); lane !== undefined && !this.over; lane = this.nextDue()) this.write(lane)
     if (!this.over) this.finish()
   }
 
@@ -77,20 +69,31 @@ export class SteppedCheckpoint {
     if (this.over) return
     const deadline = performance.now() + this.limits.stepMs
     let written = 0
-    while (this.next < this.lanes.length) {
-      const lane = this.lanes[this.next++]!
-      if (!lane.checkpointDue) continue
+    for (let lane = this.nextDue(); lane !== undefined; lane = this.nextDue()) {
       this.write(lane)
       if (this.over) return
-      if (++written >= this.limits.maxLanesPerStep || performance.now() >= deadline) break
+      if (++written >= this.limits.maxLanesPerStep || performance.now() >= deadline) return this.schedule()
     }
-    if (this.next < this.lanes.length) this.schedule()
-    else this.finish()
+    this.finish()
+  }
+
+  /** The next lane not written yet, or undefined when every lane is. */
+  private nextDue(): Lane | undefined {
+    for (;;) {
+      if (this.lanes === undefined) {
+        const s = this.sources.next()
+        if (s.done) return undefined
+        this.lanes = s.value.lanes.values()
+      }
+      const l = this.lanes.next()
+      if (l.done) this.lanes = undefined
+      else if (l.value.checkpointed < this.no) return l.value
+    }
   }
 
   private write(lane: Lane): void {
-    if (!lane.checkpointDue || this.over) return
-    lane.checkpointDue = false
+    if (lane.checkpointed >= this.no || this.over) return
+    lane.checkpointed = this.no
     try {
       for (const e of lane.entries) this.writer.entry(lane.key, e, this.bodyOf)
     } catch (err) {
@@ -120,8 +123,6 @@ export class SteppedCheckpoint {
   /** No lane is due any more, and the table stops calling back. */
   private end(): void {
     this.over = true
-    if (this.table.beforeChange !== undefined) this.table.beforeChange = undefined
-    for (let i = this.next; i < this.lanes.length; i++) this.lanes[i]!.checkpointDue = false
-    this.next = this.lanes.length
+    this.table.endCheckpoint()
   }
 }
