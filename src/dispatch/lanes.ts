@@ -92,8 +92,8 @@ export class LaneTable {
    * by `beforeChange` before an event, an outcome or a replayed dead letter changes it: the
    * checkpoint holds every lane as it was when it began.
    */
-  checkpointing = 0
-  beforeChange: ((lane: Lane) => void) | undefined = undefined
+  private checkpointing = 0
+  private beforeChange: ((lane: Lane) => void) | undefined = undefined
   private checkpoints = 0
 
   /** Starts checkpoint number N (every lane that exists now is due for it); returns N. */
@@ -107,6 +107,11 @@ export class LaneTable {
   endCheckpoint(): void {
     this.checkpointing = 0
     this.beforeChange = undefined
+  }
+
+  /** A lane is about to change: one still due for the checkpoint being written is written first. */
+  private changing(lane: Lane): void {
+    if (lane.checkpointed < this.checkpointing) this.beforeChange!(lane)
   }
   /** Events merged into a waiting entry since start (mcp_coalesced_events_total). */
   merged = 0
@@ -166,7 +171,7 @@ export class LaneTable {
     if (lane === undefined) {
       lane = { key: ev.laneKey, source, entries: [], tail: undefined, inFlight: false, queued: false, cls: 0, checkpointed: this.checkpointing }
       source.lanes.set(ev.laneKey, lane)
-    } else if (lane.checkpointed < this.checkpointing) this.beforeChange!(lane)
+    } else this.changing(lane)
     this.lastLane = lane
     const tail = lane.tail
     // The head entry is on the wire while the lane is in flight; never merge into it.
@@ -209,7 +214,7 @@ export class LaneTable {
   insertBySeq(ev: QueuedEvent, bytes = 0): Lane {
     if (ev.laneKey === '') ev.laneKey = `A:${ev.id}`
     const lane = this.laneFor(ev.body.integrationKey, ev.laneKey)
-    if (lane.checkpointed < this.checkpointing) this.beforeChange!(lane)
+    this.changing(lane)
     const entry = newEntry(ev, bytes)
     let i = lane.inFlight && lane.entries.length > 0 ? 1 : 0
     while (i < lane.entries.length && lane.entries[i]!.firstSeq < ev.id) i++
@@ -291,7 +296,7 @@ export class LaneTable {
 
   /** Removes the lane's head entry after an outcome; forgets the lane when it is empty. */
   completeHead(lane: Lane): void {
-    if (lane.checkpointed < this.checkpointing) this.beforeChange!(lane)
+    this.changing(lane)
     const head = lane.entries.shift()
     if (head !== undefined) lane.source.calls--
     this.entries--

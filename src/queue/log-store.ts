@@ -190,8 +190,8 @@ export class LogStore implements EventStore {
   private readonly spill: SpillReader
   /** The key history's own log (wal/history-log.ts); written at start, then appended. */
   private readonly historyLog: HistoryLog
-  /** A checkpoint being written in steps, with what its completion settles. */
-  private stepped: { cp: SteppedCheckpoint } | undefined
+  /** A checkpoint being written in steps (compactInSteps). */
+  private stepped: SteppedCheckpoint | undefined
   /** Bytes written to the log since the last forced collection (collectAfter). */
   private writtenSinceGc = 0
   /** Entries loaded at start (from the checkpoint and the log tail). */
@@ -393,7 +393,7 @@ export class LogStore implements EventStore {
   close(): void {
     if (this.closed) return
     this.closed = true
-    this.stepped?.cp.abandon() // the log is whole without it; the next start compacts again
+    this.stepped?.abandon() // the log is whole without it; the next start compacts again
     this.stepped = undefined
     clearInterval(this.sampler)
     if (this.controlTimer) clearTimeout(this.controlTimer)
@@ -769,7 +769,7 @@ export class LogStore implements EventStore {
    * a checkpoint still being written that way is finished first.
    */
   private compact(inSteps = false): void {
-    this.stepped?.cp.finishNow()
+    this.stepped?.finishNow()
     if (this.activeSize !== 0) this.rotate()
     const started = performance.now()
     const epochOffset = Date.now() - started
@@ -837,7 +837,7 @@ export class LogStore implements EventStore {
       this.otherBytes = Math.max(0, this.otherBytes - o.bytes) // sampled while it was a temporary file
       this.checkpointWritten(no, o.bytes, sealed, started)
     }
-    this.stepped = { cp: new SteppedCheckpoint(this.table, writer, bodyOf, limits, sends, new Set(this.digests), settled) }
+    this.stepped = new SteppedCheckpoint(this.table, writer, bodyOf, limits, sends, new Set(this.digests), settled)
   }
 
   /**
@@ -869,7 +869,7 @@ export class LogStore implements EventStore {
     if (this.syncing) return false
     try {
       if (this.stepped !== undefined) {
-        this.stepped.cp.finishNow() // a checkpoint being written in steps frees what it covers now
+        this.stepped.finishNow() // a checkpoint being written in steps frees what it covers now
         if (this.diskBytes() + bytes + reserve <= max) return true
       }
       if (this.checkpointBytes + this.sealedBytes + this.activeSize > this.table.bytes + RESERVE_SLACK) this.compact()
